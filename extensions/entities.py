@@ -1,0 +1,682 @@
+"""Validate and normalise the answers of copier-ddd-service.
+
+Copier loads this module as a Jinja extension (see ``_jinja_extensions`` in
+``copier.yml``). It gives the questions their validators and turns the
+``entities`` answer into ``entity_specs``: a list of plain dictionaries in
+which every name, type, import and sample value the templates need is already
+worked out, so the template files stay free of logic.
+
+Every rule raises :class:`AnswerError` with a message that names the offending
+value and the rule it breaks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import keyword
+import re
+import sys
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2.ext import Extension
+
+PASCAL_CASE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+PACKAGE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+ENTITY_KEYS = frozenset({"name", "description", "fields"})
+FIELD_KEYS = frozenset({"name", "type", "max_length", "nullable", "default", "unique"})
+DEFAULT_MAX_LENGTH = 255
+# PostgreSQL truncates identifiers longer than this; MySQL allows 64.
+IDENTIFIER_LIMIT = 63
+# Alembic stores revision ids in a VARCHAR(32) column.
+REVISION_LIMIT = 32
+
+# Attributes every generated entity already has (BaseTimestampEntity and the
+# dataclass machinery) and names the ORM reserves on declarative models.
+RESERVED_FIELD_NAMES = frozenset(
+    {
+        "id",
+        "created_at",
+        "updated_at",
+        "version",
+        "touch",
+        "is_newer_than",
+        "get_age_seconds",
+        "get_time_since_update_seconds",
+        "get_events",
+        "updated_event",
+        "metadata",
+        "registry",
+        "mro",
+    }
+)
+# Names the generated modules import or define at module level; a field of the
+# same name would shadow them inside the entity and model classes.
+SHADOWING_FIELD_NAMES = frozenset(
+    {"str", "int", "float", "bool", "date", "datetime", "field", "dataclass", "sa", "op"}
+)
+# Module names that already exist in the layers the entity modules live in.
+RESERVED_MODULE_NAMES = frozenset(
+    {
+        "base",
+        "base_entity",
+        "clock",
+        "database",
+        "entity",
+        "events",
+        "exceptions",
+        "models",
+        "timestamp",
+        "timestamp_events",
+        "timestamp_mixin",
+        "types",
+        "validation",
+    }
+)
+# Class names the generated modules import or define themselves.
+RESERVED_CLASS_NAMES = frozenset(
+    {
+        "Any",
+        "Base",
+        "BaseTimestampEntity",
+        "ClassVar",
+        "Clock",
+        "DatabaseException",
+        "Decimal",
+        "DomainError",
+        "DomainEvent",
+        "EntityNotFound",
+        "EntityService",
+        "FieldUpdated",
+        "Mapped",
+        "Session",
+        "TimestampMixin",
+        "TimestampRepositoryMixin",
+        "UUID",
+        "UTCDateTime",
+        "ValidationError",
+    }
+)
+# Directories and distributions a package of that name would clash with.
+RESERVED_PACKAGE_NAMES = frozenset(
+    {"tests", "migrations", "docs", "src", "sqlalchemy", "alembic", "pytest", "ruff"}
+)
+# Suffixes of the classes generated for every entity.
+CLASS_SUFFIXES = ("", "Updated", "Model", "Repository", "Service")
+
+
+class AnswerError(ValueError):
+    """An answer breaks one of the template's rules."""
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """How one answer ``type`` maps onto Python, SQLAlchemy and the tests."""
+
+    python: str
+    model: str
+    migration: str
+    checker: str
+
+
+FIELD_TYPES: dict[str, FieldType] = {
+    "str": FieldType("str", "String({max_length})", "sa.String(length={max_length})", "require_str"),
+    "text": FieldType("str", "Text()", "sa.Text()", "require_str"),
+    "int": FieldType("int", "Integer()", "sa.Integer()", "require_int"),
+    "float": FieldType("float", "Double()", "sa.Double()", "require_float"),
+    "decimal": FieldType(
+        "Decimal", "Numeric(20, 6)", "sa.Numeric(precision=20, scale=6)", "require_decimal"
+    ),
+    "bool": FieldType("bool", "Boolean()", "sa.Boolean()", "require_bool"),
+    "date": FieldType("date", "Date()", "sa.Date()", "require_date"),
+    "datetime": FieldType("datetime", "UTCDateTime()", "UTC_DATETIME", "require_datetime"),
+    "uuid": FieldType("UUID", "Uuid()", "sa.Uuid()", "require_uuid"),
+}
+# The SQLAlchemy names each model type needs imported.
+MODEL_IMPORTS = {
+    "str": "String",
+    "text": "Text",
+    "int": "Integer",
+    "float": "Double",
+    "decimal": "Numeric",
+    "bool": "Boolean",
+    "date": "Date",
+    "uuid": "Uuid",
+}
+# The standard-library names each Python type needs imported, as (module, name).
+PYTHON_IMPORTS = {
+    "decimal": ("decimal", "Decimal"),
+    "date": ("datetime", "date"),
+    "datetime": ("datetime", "datetime"),
+    "uuid": ("uuid", "UUID"),
+}
+
+
+def py_str(text: str) -> str:
+    """A double-quoted Python string literal, as ruff format writes it."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+LINE_LENGTH = 100
+
+
+def wrap_call(prefix: str, args: list[str], indent: int) -> str:
+    """``prefix(args)`` at ``indent``, exploded one argument a line (magic trailing
+    comma) when it would not fit in a line, as ``ruff format`` leaves it."""
+    pad = " " * indent
+    line = f"{pad}{prefix}({', '.join(args)})"
+    if len(line) <= LINE_LENGTH:
+        return line
+    inner = "".join(f"{pad}    {arg},\n" for arg in args)
+    return f"{pad}{prefix}(\n{inner}{pad})"
+
+
+def snake_case(name: str) -> str:
+    """``HTTPServer`` -> ``http_server``; ``OrderLine`` -> ``order_line``."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
+    return spaced.lower()
+
+
+def _describe(value: Any) -> str:
+    return repr(value)
+
+
+# --- questions other than entities -------------------------------------------------
+
+
+def project_name_error(value: Any) -> str:
+    """Validator message for ``project_name`` ("" when valid)."""
+    if not isinstance(value, str) or not value.strip():
+        return f"project_name {_describe(value)} is empty: give the service a human name"
+    if "\n" in value or len(value) > 100:
+        return f"project_name {_describe(value)} must be one line of at most 100 characters"
+    return ""
+
+
+def package_name_default(project_name: Any) -> str:
+    """A valid package name derived from the human project name."""
+    words = re.findall(r"[a-z0-9]+", str(project_name).lower())
+    name = "_".join(words) or "service"
+    return name if name[0].isalpha() else f"service_{name}"
+
+
+def package_name_error(value: Any) -> str:
+    """Validator message for ``package_name`` ("" when valid)."""
+    if not isinstance(value, str) or not PACKAGE_NAME.match(value):
+        return (
+            f"package_name {_describe(value)} is not a valid package name: use lower case "
+            "letters, digits and underscores, starting with a letter"
+        )
+    if keyword.iskeyword(value):
+        return f"package_name {value!r} is a Python keyword"
+    if value in RESERVED_PACKAGE_NAMES or value in sys.stdlib_module_names:
+        return (
+            f"package_name {value!r} would shadow the module or directory of the same "
+            "name; choose another"
+        )
+    return ""
+
+
+def one_line_error(question: str, value: Any) -> str:
+    """Validator message for free-text answers that end up in files ("" when valid)."""
+    if not isinstance(value, str):
+        return f"{question} {_describe(value)} must be text"
+    if "\n" in value or "\r" in value:
+        return f"{question} {_describe(value)} must be one line"
+    if "\\" in value or '"""' in value:
+        return f'{question} {_describe(value)} must not contain backslashes or """'
+    return ""
+
+
+def author_email_error(value: Any) -> str:
+    """Validator message for ``author_email`` ("" when valid)."""
+    if not isinstance(value, str) or not EMAIL.match(value):
+        return f"author_email {_describe(value)} is not an e-mail address like name@example.com"
+    return ""
+
+
+# --- entities ----------------------------------------------------------------------
+
+
+def _check_identifier(kind: str, value: Any, pattern: re.Pattern[str], case: str) -> str:
+    if not isinstance(value, str) or not pattern.match(value):
+        raise AnswerError(f"{kind} {_describe(value)} is not a {case} identifier")
+    if keyword.iskeyword(value):
+        raise AnswerError(f"{kind} {value!r} is a Python keyword")
+    return value
+
+
+def _check_keys(where: str, item: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = sorted(str(key) for key in item if key not in allowed)
+    if unknown:
+        raise AnswerError(
+            f"{where} has unknown key(s) {', '.join(map(repr, unknown))}; "
+            f"allowed keys are {', '.join(sorted(allowed))}"
+        )
+
+
+def _check_bool(where: str, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise AnswerError(f"{where}: {key} {_describe(value)} must be true or false")
+    return value
+
+
+def _default_source(where: str, type_name: str, default: Any, max_length: int | None) -> str:
+    """Render a default as Python source, or raise when it does not fit ``type_name``."""
+
+    def unfit() -> AnswerError:
+        return AnswerError(f"{where}: default {_describe(default)} is not a valid {type_name}")
+
+    if type_name in ("str", "text"):
+        if not isinstance(default, str):
+            raise unfit()
+        if max_length is not None and len(default) > max_length:
+            raise AnswerError(
+                f"{where}: default {default!r} is longer than max_length {max_length}"
+            )
+        return py_str(default)
+    if type_name == "int":
+        if isinstance(default, bool) or not isinstance(default, int):
+            raise unfit()
+        return str(default)
+    if type_name == "float":
+        if isinstance(default, bool) or not isinstance(default, (int, float)):
+            raise unfit()
+        return repr(float(default))
+    if type_name == "decimal":
+        if isinstance(default, bool) or not isinstance(default, (int, float, str)):
+            raise unfit()
+        try:
+            number = decimal.Decimal(str(default))
+        except decimal.InvalidOperation as error:
+            raise unfit() from error
+        if not number.is_finite():
+            raise unfit()
+        return f"Decimal({py_str(str(number))})"
+    if type_name == "bool":
+        if not isinstance(default, bool):
+            raise unfit()
+        return str(default)
+    if type_name == "date":
+        if isinstance(default, dt.datetime):
+            raise unfit()
+        if isinstance(default, str):
+            try:
+                default = dt.date.fromisoformat(default)
+            except ValueError as error:
+                raise unfit() from error
+        if not isinstance(default, dt.date):
+            raise unfit()
+        return f"date({default.year}, {default.month}, {default.day})"
+    if type_name == "datetime":
+        if isinstance(default, str):
+            try:
+                default = dt.datetime.fromisoformat(default)
+            except ValueError as error:
+                raise unfit() from error
+        if not isinstance(default, dt.datetime):
+            raise unfit()
+        if default.tzinfo is None:
+            default = default.replace(tzinfo=dt.UTC)
+        utc = default.astimezone(dt.UTC)
+        parts = [utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second]
+        if utc.microsecond:
+            parts.append(utc.microsecond)
+        return f"datetime({', '.join(map(str, parts))}, tzinfo=UTC)"
+    if type_name == "uuid":
+        try:
+            value = uuid.UUID(str(default))
+        except ValueError as error:
+            raise unfit() from error
+        return f"UUID({py_str(str(value))})"
+    raise unfit()
+
+
+# Per type: (sample, changed sample, invalid value with the rule it breaks).
+def _samples(field: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]]]:
+    name, type_name = field["name"], field["type"]
+    max_length = field["max_length"]
+    if type_name == "str":
+        sample = name[:max_length]
+        changed = f"new {name}"[:max_length]
+        if changed == sample:
+            changed = "n" if sample != "n" else "m"
+        return (
+            py_str(sample),
+            py_str(changed),
+            [(f'"x" * {max_length + 1}', "too long"), ("42", "not a str")],
+        )
+    scalar = {
+        "text": (py_str(f"{name} text"), py_str(f"new {name} text"), "42", "not a str"),
+        "int": ("1", "2", py_str("1"), "not an int"),
+        "float": ("1.5", "2.5", py_str("1.5"), "not a float"),
+        "decimal": ('Decimal("1.50")', 'Decimal("2.25")', "1.5", "not a Decimal"),
+        "bool": ("True", "False", py_str("yes"), "not a bool"),
+        "date": ("date(2024, 1, 2)", "date(2024, 3, 4)", py_str("2024-01-02"), "not a date"),
+        "datetime": (
+            "datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)",
+            "datetime(2024, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)",
+            py_str("2024-01-02"),
+            "not a datetime",
+        ),
+        "uuid": (
+            'UUID("12345678-1234-5678-1234-567812345678")',
+            'UUID("87654321-4321-8765-4321-876543218765")',
+            py_str("not-a-uuid"),
+            "not a UUID",
+        ),
+    }[type_name]
+    return scalar[0], scalar[1], [(scalar[2], scalar[3])]
+
+
+# Values for unique fields: ``n`` is a counter in the generated test factory.
+UNIQUE_SAMPLES = {
+    "str": ('str(n)', None),
+    "int": ("n", "-1"),
+    "float": ("n + 0.5", "-0.5"),
+    "decimal": ("Decimal(n)", 'Decimal("-1")'),
+    "date": ("date(2000, 1, 1) + timedelta(days=n)", "date(1999, 1, 1)"),
+    "datetime": (
+        "datetime(2000, 1, 1, tzinfo=UTC) + timedelta(seconds=n)",
+        "datetime(1999, 1, 1, tzinfo=UTC)",
+    ),
+    "uuid": ("uuid4()", 'UUID("00000000-0000-4000-8000-000000000001")'),
+}
+
+
+def _parse_field(entity_name: str, index: int, raw: Any) -> dict[str, Any]:
+    where = f"entity {entity_name!r}, field #{index}"
+    if not isinstance(raw, dict):
+        raise AnswerError(f"{where} must be a mapping with name and type, got {_describe(raw)}")
+    _check_keys(where, raw, FIELD_KEYS)
+    if "name" not in raw:
+        raise AnswerError(f"{where} has no name")
+    name = _check_identifier(
+        f"field name in entity {entity_name!r}", raw["name"], SNAKE_CASE, "snake_case"
+    )
+    where = f"entity {entity_name!r}, field {name!r}"
+    if name in RESERVED_FIELD_NAMES:
+        raise AnswerError(
+            f"{where}: the name {name!r} is reserved: every entity already has "
+            "id, created_at, updated_at, version and the timestamp methods"
+        )
+    if name in SHADOWING_FIELD_NAMES:
+        raise AnswerError(
+            f"{where}: the name {name!r} would shadow a type or helper the generated "
+            "code uses; choose a more specific name"
+        )
+    if len(name) > 40:
+        raise AnswerError(f"{where}: the name is longer than 40 characters")
+    if "type" not in raw:
+        raise AnswerError(f"{where} has no type; choose one of {', '.join(FIELD_TYPES)}")
+    type_name = raw["type"]
+    if type_name not in FIELD_TYPES:
+        raise AnswerError(
+            f"{where}: unknown type {_describe(type_name)}; choose one of {', '.join(FIELD_TYPES)}"
+        )
+    nullable = _check_bool(where, "nullable", raw.get("nullable", False))
+    unique = _check_bool(where, "unique", raw.get("unique", False))
+    max_length: int | None = None
+    if "max_length" in raw:
+        if type_name != "str":
+            raise AnswerError(f"{where}: max_length is only allowed on str fields, not {type_name}")
+        max_length = raw["max_length"]
+        if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
+            raise AnswerError(f"{where}: max_length {_describe(max_length)} must be a positive integer")
+    elif type_name == "str":
+        max_length = DEFAULT_MAX_LENGTH
+    if unique and type_name in ("text", "bool"):
+        raise AnswerError(
+            f"{where}: unique is not supported on {type_name} fields "
+            "(text cannot be indexed portably, a bool has two values); use a str field"
+        )
+    default_source: str | None = None
+    if "default" in raw:
+        if raw["default"] is None:
+            if not nullable:
+                raise AnswerError(f"{where}: default null needs nullable: true")
+            default_source = "None"
+        else:
+            default_source = _default_source(where, type_name, raw["default"], max_length)
+        if unique and default_source != "None":
+            raise AnswerError(f"{where}: a unique field cannot have a default")
+    elif nullable:
+        default_source = "None"
+    field_type = FIELD_TYPES[type_name]
+    field: dict[str, Any] = {
+        "name": name,
+        "type": type_name,
+        "nullable": nullable,
+        "unique": unique,
+        "max_length": max_length,
+        "default": default_source,
+        "python_type": field_type.python + (" | None" if nullable else ""),
+        "model_type": field_type.model.format(max_length=max_length),
+        "migration_type": field_type.migration.format(max_length=max_length),
+        "checker": field_type.checker,
+        "unique_constraint": f"uq_{{table}}_{name}",
+    }
+    check_args = [py_str(name), f"self.{name}"]
+    if type_name == "str":
+        check_args.append(f"max_length={max_length}")
+    if nullable:
+        check_args.append("nullable=True")
+    model_args = [field["model_type"]] + (["unique=True"] if unique else [])
+    field.update(
+        check_line=wrap_call(field_type.checker, check_args, 8),
+        model_line=wrap_call(
+            f"{name}: Mapped[{field['python_type']}] = mapped_column", model_args, 4
+        ),
+        migration_line=wrap_call(
+            "sa.Column",
+            [py_str(name), field["migration_type"], f"nullable={nullable}"],
+            8,
+        ),
+    )
+    sample, changed, invalid = _samples(field)
+    if unique:
+        sample, unique_changed = UNIQUE_SAMPLES[type_name]
+        changed = unique_changed or py_str(f"new {name}"[: max_length or 255])
+    if not nullable:
+        invalid = [*invalid, ("None", "missing")]
+    field.update(sample=sample, changed=changed, invalid=invalid)
+    return field
+
+
+def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise AnswerError(
+            f"entity #{index} must be a mapping with name and fields, got {_describe(raw)}"
+        )
+    _check_keys(f"entity #{index}", raw, ENTITY_KEYS)
+    if "name" not in raw:
+        raise AnswerError(f"entity #{index} has no name")
+    name = _check_identifier("entity name", raw["name"], PASCAL_CASE, "PascalCase")
+    if name in RESERVED_CLASS_NAMES:
+        raise AnswerError(
+            f"entity name {name!r} is reserved: the generated code already uses a class "
+            "of that name"
+        )
+    snake = snake_case(name)
+    if snake in RESERVED_MODULE_NAMES:
+        raise AnswerError(
+            f"entity name {name!r} maps to the module name {snake!r}, which the generated "
+            "layers already use; choose a more specific name"
+        )
+    if len(snake) > 40:
+        raise AnswerError(f"entity name {name!r} is longer than 40 characters as {snake!r}")
+    description = raw.get("description", "")
+    if description is None:
+        description = ""
+    message = one_line_error(f"entity {name!r}: description", description)
+    if message:
+        raise AnswerError(message)
+    raw_fields = raw.get("fields")
+    if not isinstance(raw_fields, list) or not raw_fields:
+        raise AnswerError(f"entity {name!r} needs a non-empty list of fields")
+    fields = [_parse_field(name, number, item) for number, item in enumerate(raw_fields, 1)]
+    seen: set[str] = set()
+    for field in fields:
+        if field["name"] in seen:
+            raise AnswerError(f"entity {name!r} declares the field {field['name']!r} twice")
+        seen.add(field["name"])
+    for field in fields:
+        if f"update_{field['name']}" in seen:
+            raise AnswerError(
+                f"entity {name!r}: field 'update_{field['name']}' collides with the "
+                f"update method generated for field {field['name']!r}"
+            )
+        field["unique_constraint"] = field["unique_constraint"].format(table=snake)
+        if field["unique"] and len(field["unique_constraint"]) > IDENTIFIER_LIMIT:
+            raise AnswerError(
+                f"entity {name!r}: the constraint name {field['unique_constraint']!r} is "
+                f"longer than the {IDENTIFIER_LIMIT}-character identifier limit; shorten "
+                "the entity or field name"
+            )
+    types = {field["type"] for field in fields}
+    return {
+        "name": name,
+        "snake": snake,
+        "table": snake,
+        "description": description.strip() or f"A {name} of this service.",
+        "fields": fields,
+        "domain_imports": _python_imports(
+            types, (("dataclasses", "dataclass"), ("typing", "ClassVar"))
+        ),
+        "checkers": sorted({field["checker"] for field in fields}),
+        "value_imports": _python_imports(types),
+        "index_line": wrap_call(
+            "op.create_index",
+            [
+                f'op.f("ix_{snake}_updated_at")',
+                py_str(snake),
+                '["updated_at"]',
+                "unique=False",
+            ],
+            4,
+        ),
+        "repository_class_line": wrap_call(
+            f"class {name}Repository", [f"TimestampRepositoryMixin[{name}, {name}Model]"], 0
+        )
+        + ":",
+        "model_imports": sorted({MODEL_IMPORTS[t] for t in types if t in MODEL_IMPORTS}),
+        "has_datetime": "datetime" in types,
+        "has_unique": any(field["unique"] for field in fields),
+        # A field that can hold a short SQL-looking string, for the injection test.
+        "text_field": next(
+            (
+                field["name"]
+                for field in fields
+                if field["type"] == "text" or (field["type"] == "str" and field["max_length"] >= 32)
+            ),
+            None,
+        ),
+    }
+
+
+def _python_imports(types: set[str], extra: tuple[tuple[str, str], ...] = ()) -> list[str]:
+    """``from module import a, b`` lines, sorted the way ruff's isort rule wants."""
+    by_module: dict[str, set[str]] = {}
+    for module, name in [*(PYTHON_IMPORTS[t] for t in types if t in PYTHON_IMPORTS), *extra]:
+        by_module.setdefault(module, set()).add(name)
+    return [
+        f"from {module} import {', '.join(sorted(names, key=lambda n: (not n.isupper(), n)))}"
+        for module, names in sorted(by_module.items())
+    ]
+
+
+def parse_entities(value: Any) -> list[dict[str, Any]]:
+    """Validate the ``entities`` answer and return the normalised entity specs."""
+    if not isinstance(value, list) or not value:
+        raise AnswerError(
+            f"entities {_describe(value)} must be a non-empty YAML list of entities"
+        )
+    entities = [_parse_entity(number, item) for number, item in enumerate(value, 1)]
+    class_owner: dict[str, str] = {}
+    module_owner: dict[str, str] = {}
+    for entity in entities:
+        if entity["snake"] in module_owner:
+            raise AnswerError(
+                f"entities {module_owner[entity['snake']]!r} and {entity['name']!r} both map "
+                f"to the module and table {entity['snake']!r}"
+            )
+        module_owner[entity["snake"]] = entity["name"]
+        for suffix in CLASS_SUFFIXES:
+            class_name = entity["name"] + suffix
+            if class_name in class_owner:
+                raise AnswerError(
+                    f"entity {entity['name']!r} generates the class {class_name!r}, which "
+                    f"entity {class_owner[class_name]!r} also generates"
+                )
+            class_owner[class_name] = entity["name"]
+    previous: str | None = None
+    for number, entity in enumerate(entities, 1):
+        revision = f"{number:04d}_create_{entity['table']}"[:REVISION_LIMIT]
+        entity.update(number=number, revision=revision, down_revision=previous)
+        entity["factory_imports"] = _factory_imports(entity)
+        previous = revision
+    return entities
+
+
+def _factory_imports(entity: dict[str, Any]) -> list[str]:
+    """Standard-library imports that the entity's sample values in the test factory use."""
+    text = " ".join(
+        source
+        for field in entity["fields"]
+        for source in (field["sample"], field["changed"], *(v for v, _ in field["invalid"]))
+    )
+    candidates = [
+        ("datetime", "UTC", "tzinfo=UTC"),
+        ("datetime", "date", "date("),
+        ("datetime", "datetime", "datetime("),
+        ("datetime", "timedelta", "timedelta("),
+        ("decimal", "Decimal", "Decimal("),
+        ("uuid", "UUID", "UUID("),
+        ("uuid", "uuid4", "uuid4("),
+    ]
+    needed = [
+        (module, name)
+        for module, name, usage in candidates
+        if re.search(r"(?<![A-Za-z0-9_])" + re.escape(usage), text)
+    ]
+    if entity["has_unique"]:
+        needed.append(("itertools", "count"))
+    needed.append(("typing", "Any"))
+    return _python_imports(set(), tuple(needed))
+
+
+def entity_errors(value: Any) -> str:
+    """Validator message for ``entities`` ("" when valid)."""
+    try:
+        parse_entities(value)
+    except AnswerError as error:
+        return str(error)
+    return ""
+
+
+def entity_specs(value: Any) -> list[dict[str, Any]]:
+    """The normalised entity specs the templates iterate over."""
+    return parse_entities(value)
+
+
+class EntitiesExtension(Extension):
+    """Registers the validators and normalisers above as Jinja filters."""
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        environment.filters.update(
+            entity_errors=entity_errors,
+            entity_specs=entity_specs,
+            project_name_error=project_name_error,
+            package_name_default=package_name_default,
+            package_name_error=package_name_error,
+            one_line_error=one_line_error,
+            author_email_error=author_email_error,
+            py_str=py_str,
+        )

@@ -1,0 +1,108 @@
+"""BaseTimestampEntity: the one place that decides created_at and updated_at."""
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import ClassVar
+from uuid import UUID, uuid4
+
+from .clock import RESOLUTION, as_utc, utc_now
+from .events import DomainEvent, FieldUpdated
+from .exceptions import ValidationError
+
+
+@dataclass(kw_only=True)
+class BaseTimestampEntity:
+    """An entity whose timestamps are always aware UTC and only ever move forward.
+
+    A new entity reads the clock once, so ``created_at == updated_at``. Naive
+    datetimes are taken as UTC; aware ones in other zones are converted. After
+    construction neither timestamp is ``None``.
+    """
+
+    updated_event: ClassVar[type[FieldUpdated]] = FieldUpdated
+
+    id: UUID = field(default_factory=uuid4)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    version: int = 0
+    _events: list[DomainEvent] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._normalise_datetimes()
+        if self.created_at is None:
+            self.created_at = self.updated_at or utc_now()
+        if self.updated_at is None:
+            self.updated_at = self.created_at
+        if self.updated_at < self.created_at:
+            raise ValidationError(
+                f"updated_at {self.updated_at.isoformat()} is earlier than "
+                f"created_at {self.created_at.isoformat()}"
+            )
+        self._validate_entity()
+
+    def touch(self, at: datetime | None = None) -> None:
+        """Move ``updated_at`` to now (or to ``at``), always strictly forward."""
+        assert self.updated_at is not None
+        candidate = utc_now() if at is None else as_utc(at)
+        self.updated_at = max(candidate, self.updated_at + RESOLUTION)
+
+    def is_newer_than(self, moment: datetime) -> bool:
+        """Whether the entity changed after ``moment`` (naive means UTC)."""
+        assert self.updated_at is not None
+        return self.updated_at > as_utc(moment)
+
+    def get_age_seconds(self) -> float:
+        """Seconds since the entity was created."""
+        assert self.created_at is not None
+        return (utc_now() - self.created_at).total_seconds()
+
+    def get_time_since_update_seconds(self) -> float:
+        """Seconds since the entity last changed."""
+        assert self.updated_at is not None
+        return (utc_now() - self.updated_at).total_seconds()
+
+    def get_events(self) -> list[DomainEvent]:
+        """The events recorded since the last call, oldest first; the list is drained."""
+        events, self._events = self._events, []
+        return events
+
+    def _raise_event(self, event: DomainEvent) -> None:
+        self._events.append(event)
+
+    def _validate_entity(self) -> None:
+        """Raise ValidationError if a rule is broken; entities override this."""
+
+    def _update_field(self, name: str, value: object) -> None:
+        """Set one field, validate, touch and record an ``updated_event``.
+
+        An invalid value leaves the entity as it was; the value it already has
+        changes nothing.
+        """
+        if isinstance(value, datetime):
+            value = as_utc(value)
+        old_value = getattr(self, name)
+        setattr(self, name, value)
+        try:
+            self._validate_entity()
+        except ValidationError:
+            setattr(self, name, old_value)
+            raise
+        if type(value) is type(old_value) and value == old_value:
+            return
+        self.touch()
+        assert self.updated_at is not None
+        self._raise_event(
+            self.updated_event(
+                entity_id=self.id,
+                field_name=name,
+                old_value=old_value,
+                new_value=value,
+                updated_at=self.updated_at,
+            )
+        )
+
+    def _normalise_datetimes(self) -> None:
+        for entity_field in fields(self):
+            value = getattr(self, entity_field.name)
+            if isinstance(value, datetime):
+                setattr(self, entity_field.name, as_utc(value))

@@ -1,0 +1,55 @@
+"""The one clock all timestamp code reads.
+
+Code never calls ``datetime.now()`` itself: it calls :func:`utc_now`, which asks
+the active :class:`Clock`. Tests install a frozen clock with :func:`use_clock`;
+libraries that patch time at C level (time-machine) reach :class:`SystemClock`.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+# The finest step every supported database stores.
+RESOLUTION = timedelta(microseconds=1)
+
+
+class Clock(Protocol):
+    """Anything that can tell the current time."""
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+class SystemClock:
+    """The operating system's wall clock, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+_active_clock: Clock = SystemClock()
+
+
+def as_utc(value: datetime) -> datetime:
+    """``value`` as aware UTC; a naive value is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    """The current instant from the active clock, as aware UTC."""
+    return as_utc(_active_clock.now())
+
+
+@contextmanager
+def use_clock(clock: Clock) -> Iterator[Clock]:
+    """Make ``clock`` the active clock inside the ``with`` block."""
+    global _active_clock
+    previous, _active_clock = _active_clock, clock
+    try:
+        yield clock
+    finally:
+        _active_clock = previous

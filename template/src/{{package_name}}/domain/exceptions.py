@@ -1,0 +1,39 @@
+"""Errors the domain and the layers around it raise."""
+
+from uuid import UUID
+
+
+class DomainError(Exception):
+    """Base class of every error this service raises on purpose."""
+
+
+class ValidationError(DomainError, ValueError):
+    """An entity would break one of its rules."""
+
+
+class EntityNotFound(DomainError, LookupError):
+    """No entity of the given type has the given id."""
+
+    def __init__(self, entity_type: str, entity_id: UUID) -> None:
+        super().__init__(f"{entity_type} {entity_id} does not exist")
+        self.entity_type = entity_type
+        self.entity_id = entity_id
+
+
+class DatabaseException(DomainError):
+    """A database operation failed; the driver's error is the ``__cause__``."""
+
+    def __init__(self, operation: str, entity_type: str, detail: str) -> None:
+        super().__init__(f"{operation} of {entity_type} failed: {detail}")
+        self.operation = operation
+        self.entity_type = entity_type
+
+
+class ConcurrencyConflict(DatabaseException):
+    """The entity changed in the database since it was read (a stale write)."""
+
+    def __init__(self, entity_type: str, entity_id: UUID) -> None:
+        super().__init__(
+            "save", entity_type, f"{entity_type} {entity_id} was changed by someone else"
+        )
+        self.entity_id = entity_id

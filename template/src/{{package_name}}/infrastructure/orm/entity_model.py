@@ -1,0 +1,24 @@
+"""EntityModel: the columns every entity table has."""
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from .base import Base
+from .timestamp_mixin import TimestampMixin
+
+
+class EntityModel(TimestampMixin, Base):
+    """An entity row: its id, an optimistic-locking version and the timestamps."""
+
+    __abstract__ = True
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    version: Mapped[int]
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # SQLAlchemy increments version on every UPDATE and adds it to the WHERE
+        # clause, so a write based on a stale read matches no row.
+        return {"version_id_col": cls.__table__.c.version}
