@@ -59,7 +59,18 @@ RESERVED_FIELD_NAMES = frozenset(
 # Names the generated modules import or define at module level; a field of the
 # same name would shadow them inside the entity and model classes.
 SHADOWING_FIELD_NAMES = frozenset(
-    {"str", "int", "float", "bool", "date", "datetime", "field", "dataclass", "sa", "op"}
+    {
+        "str",
+        "int",
+        "float",
+        "bool",
+        "date",
+        "datetime",
+        "field",
+        "dataclass",
+        "sa",
+        "op",
+    }
 )
 # Module names that already exist in the layers the entity modules live in.
 RESERVED_MODULE_NAMES = frozenset(
@@ -126,12 +137,17 @@ class FieldType:
 
 
 FIELD_TYPES: dict[str, FieldType] = {
-    "str": FieldType("str", "String({max_length})", "sa.String(length={max_length})", "require_str"),
+    "str": FieldType(
+        "str", "String({max_length})", "sa.String(length={max_length})", "require_str"
+    ),
     "text": FieldType("str", "Text()", "sa.Text()", "require_str"),
     "int": FieldType("int", "Integer()", "sa.Integer()", "require_int"),
     "float": FieldType("float", "Double()", "sa.Double()", "require_float"),
     "decimal": FieldType(
-        "Decimal", "Numeric(20, 6)", "sa.Numeric(precision=20, scale=6)", "require_decimal"
+        "Decimal",
+        "Numeric(20, 6)",
+        "sa.Numeric(precision=20, scale=6)",
+        "require_decimal",
     ),
     "bool": FieldType("bool", "Boolean()", "sa.Boolean()", "require_bool"),
     "date": FieldType("date", "Date()", "sa.Date()", "require_date"),
@@ -175,6 +191,15 @@ def wrap_call(prefix: str, args: list[str], indent: int) -> str:
         return line
     inner = "".join(f"{pad}    {arg},\n" for arg in args)
     return f"{pad}{prefix}(\n{inner}{pad})"
+
+
+def import_line(module: str, names: list[str]) -> str:
+    """``from module import a, b``, parenthesised one name a line when too long."""
+    line = f"from {module} import {', '.join(names)}"
+    if len(line) <= LINE_LENGTH:
+        return line
+    inner = "".join(f"    {name},\n" for name in names)
+    return f"from {module} import (\n{inner})"
 
 
 def snake_case(name: str) -> str:
@@ -358,7 +383,12 @@ def _samples(field: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]]]:
         "float": ("1.5", "2.5", py_str("1.5"), "not a float"),
         "decimal": ('Decimal("1.50")', 'Decimal("2.25")', "1.5", "not a Decimal"),
         "bool": ("True", "False", py_str("yes"), "not a bool"),
-        "date": ("date(2024, 1, 2)", "date(2024, 3, 4)", py_str("2024-01-02"), "not a date"),
+        "date": (
+            "date(2024, 1, 2)",
+            "date(2024, 3, 4)",
+            py_str("2024-01-02"),
+            "not a date",
+        ),
         "datetime": (
             "datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)",
             "datetime(2024, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)",
@@ -377,7 +407,7 @@ def _samples(field: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]]]:
 
 # Values for unique fields: ``n`` is a counter in the generated test factory.
 UNIQUE_SAMPLES = {
-    "str": ('str(n)', None),
+    "str": ("str(n)", None),
     "int": ("n", "-1"),
     "float": ("n + 0.5", "-0.5"),
     "decimal": ("Decimal(n)", 'Decimal("-1")'),
@@ -428,7 +458,9 @@ def _parse_field(entity_name: str, index: int, raw: Any) -> dict[str, Any]:
             raise AnswerError(f"{where}: max_length is only allowed on str fields, not {type_name}")
         max_length = raw["max_length"]
         if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
-            raise AnswerError(f"{where}: max_length {_describe(max_length)} must be a positive integer")
+            raise AnswerError(
+                f"{where}: max_length {_describe(max_length)} must be a positive integer"
+            )
     elif type_name == "str":
         max_length = DEFAULT_MAX_LENGTH
     if unique and type_name in ("text", "bool"):
@@ -540,6 +572,9 @@ def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
                 "the entity or field name"
             )
     types = {field["type"] for field in fields}
+    utc: tuple[tuple[str, str], ...] = ()
+    if any("tzinfo=UTC" in (field["default"] or "") for field in fields):
+        utc = (("datetime", "UTC"),)
     return {
         "name": name,
         "snake": snake,
@@ -547,10 +582,13 @@ def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
         "description": description.strip() or f"A {name} of this service.",
         "fields": fields,
         "domain_imports": _python_imports(
-            types, (("dataclasses", "dataclass"), ("typing", "ClassVar"))
+            types, (("dataclasses", "dataclass"), ("typing", "ClassVar"), *utc)
         ),
-        "checkers": sorted({field["checker"] for field in fields}),
-        "value_imports": _python_imports(types),
+        "validation_import": import_line(
+            ".validation", sorted({field["checker"] for field in fields})
+        ),
+        "value_imports": _python_imports(types, utc),
+        "model_value_imports": _python_imports(types),
         "index_line": wrap_call(
             "op.create_index",
             [
@@ -562,7 +600,9 @@ def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
             4,
         ),
         "repository_class_line": wrap_call(
-            f"class {name}Repository", [f"TimestampRepositoryMixin[{name}, {name}Model]"], 0
+            f"class {name}Repository",
+            [f"TimestampRepositoryMixin[{name}, {name}Model]"],
+            0,
         )
         + ":",
         "model_imports": sorted({MODEL_IMPORTS[t] for t in types if t in MODEL_IMPORTS}),
@@ -583,10 +623,13 @@ def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
 def _python_imports(types: set[str], extra: tuple[tuple[str, str], ...] = ()) -> list[str]:
     """``from module import a, b`` lines, sorted the way ruff's isort rule wants."""
     by_module: dict[str, set[str]] = {}
-    for module, name in [*(PYTHON_IMPORTS[t] for t in types if t in PYTHON_IMPORTS), *extra]:
+    for module, name in [
+        *(PYTHON_IMPORTS[t] for t in types if t in PYTHON_IMPORTS),
+        *extra,
+    ]:
         by_module.setdefault(module, set()).add(name)
     return [
-        f"from {module} import {', '.join(sorted(names, key=lambda n: (not n.isupper(), n)))}"
+        import_line(module, sorted(names, key=lambda n: (not n.isupper(), n)))
         for module, names in sorted(by_module.items())
     ]
 
@@ -594,9 +637,7 @@ def _python_imports(types: set[str], extra: tuple[tuple[str, str], ...] = ()) ->
 def parse_entities(value: Any) -> list[dict[str, Any]]:
     """Validate the ``entities`` answer and return the normalised entity specs."""
     if not isinstance(value, list) or not value:
-        raise AnswerError(
-            f"entities {_describe(value)} must be a non-empty YAML list of entities"
-        )
+        raise AnswerError(f"entities {_describe(value)} must be a non-empty YAML list of entities")
     entities = [_parse_entity(number, item) for number, item in enumerate(value, 1)]
     class_owner: dict[str, str] = {}
     module_owner: dict[str, str] = {}
@@ -629,7 +670,11 @@ def _factory_imports(entity: dict[str, Any]) -> list[str]:
     text = " ".join(
         source
         for field in entity["fields"]
-        for source in (field["sample"], field["changed"], *(v for v, _ in field["invalid"]))
+        for source in (
+            field["sample"],
+            field["changed"],
+            *(v for v, _ in field["invalid"]),
+        )
     )
     candidates = [
         ("datetime", "UTC", "tzinfo=UTC"),
@@ -649,6 +694,12 @@ def _factory_imports(entity: dict[str, Any]) -> list[str]:
         needed.append(("itertools", "count"))
     needed.append(("typing", "Any"))
     return _python_imports(set(), tuple(needed))
+
+
+def model_imports(entities: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(module, name) pairs for ``orm/models.py``, in the order ruff's isort wants."""
+    pairs = [("base", "Base")] + [(f"{e['snake']}_model", f"{e['name']}Model") for e in entities]
+    return sorted(pairs)
 
 
 def entity_errors(value: Any) -> str:
@@ -679,4 +730,5 @@ class EntitiesExtension(Extension):
             one_line_error=one_line_error,
             author_email_error=author_email_error,
             py_str=py_str,
+            model_imports=model_imports,
         )

@@ -1,0 +1,58 @@
+"""Helpers for the template's own tests: generate a service and run its checks."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from copier import run_copy
+
+TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def generate(destination: Path, **answers: Any) -> Path:
+    """Render the working tree of the template (uncommitted changes included)."""
+    data = {"run_checks": False, **answers}
+    run_copy(
+        str(TEMPLATE_ROOT),
+        str(destination),
+        data=data,
+        defaults=True,
+        unsafe=True,
+        vcs_ref="HEAD",
+        quiet=True,
+    )
+    return destination
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    """Run ``command``; fail the test with its output when it exits non-zero."""
+    result = subprocess.run(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        f"{' '.join(command)} exited {result.returncode}:\n{result.stdout}"
+    )
+    return result.stdout
+
+
+def check_service(service: Path) -> int:
+    """ruff format --check, ruff check and the service's own pytest, as generated.
+
+    Returns how many generated tests passed; none may fail or be skipped.
+    """
+    run([sys.executable, "-m", "ruff", "format", "--check", "."], service)
+    run([sys.executable, "-m", "ruff", "check", "."], service)
+    output = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service)
+    summary = output.strip().splitlines()[-1]
+    assert re.fullmatch(r"\d+ passed in [\d.]+s", summary), summary
+    return int(summary.split()[0])

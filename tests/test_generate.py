@@ -1,0 +1,178 @@
+"""Generate services from several answer sets and run their full checks."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import check_service, generate
+
+ALL_TYPES_FIELDS: list[dict[str, Any]] = [
+    {"name": "code", "type": "str", "max_length": 40, "unique": True},
+    {"name": "label", "type": "str", "default": "unnamed"},
+    {"name": "notes", "type": "text", "nullable": True},
+    {"name": "quantity", "type": "int", "default": 1},
+    {"name": "weight", "type": "float", "nullable": True},
+    {"name": "price", "type": "decimal", "default": "9.99"},
+    {"name": "active", "type": "bool", "default": True},
+    {"name": "due_on", "type": "date", "nullable": True},
+    {"name": "starts_at", "type": "datetime", "default": "2024-01-01T08:00:00+02:00"},
+    {"name": "external_id", "type": "uuid", "unique": True},
+    {"name": "serial", "type": "int", "unique": True},
+    {"name": "released_on", "type": "date", "default": "2020-02-29"},
+    {"name": "reference", "type": "uuid", "nullable": True, "default": None},
+]
+
+TWELVE_ENTITIES = [
+    {"name": "Customer", "description": "Someone who orders", "fields": ALL_TYPES_FIELDS},
+    {"name": "Supplier", "fields": [{"name": "name", "type": "str", "max_length": 120}]},
+    {
+        "name": "Product",
+        "fields": [
+            {"name": "sku", "type": "str", "unique": True},
+            {"name": "price", "type": "decimal"},
+        ],
+    },
+    {
+        "name": "Warehouse",
+        "fields": [
+            {"name": "city", "type": "str"},
+            {"name": "capacity", "type": "int", "nullable": True},
+        ],
+    },
+    {
+        "name": "Shipment",
+        "fields": [
+            {"name": "shipped_at", "type": "datetime"},
+            {"name": "tracking", "type": "uuid"},
+        ],
+    },
+    {
+        "name": "Invoice",
+        "fields": [
+            {"name": "total", "type": "decimal", "default": 0},
+            {"name": "paid", "type": "bool", "default": False},
+        ],
+    },
+    {
+        "name": "Payment",
+        "fields": [{"name": "amount", "type": "float"}, {"name": "received_on", "type": "date"}],
+    },
+    {
+        "name": "Review",
+        "fields": [
+            {"name": "body", "type": "text"},
+            {"name": "stars", "type": "int", "default": 5},
+        ],
+    },
+    {
+        "name": "Coupon",
+        "fields": [
+            {"name": "code", "type": "str", "max_length": 12, "unique": True},
+            {"name": "expires_at", "type": "datetime", "nullable": True},
+        ],
+    },
+    {"name": "HTTPEndpoint", "fields": [{"name": "path", "type": "str", "max_length": 2000}]},
+    {"name": "AuditNote", "fields": [{"name": "text_value", "type": "text", "nullable": True}]},
+    {
+        "name": "Region",
+        "fields": [
+            {"name": "name", "type": "str", "max_length": 1},
+            {"name": "population", "type": "int", "nullable": True},
+        ],
+    },
+]
+
+SQL_RESERVED = [
+    {
+        "name": "Order",
+        "fields": [
+            {"name": "order", "type": "int"},
+            {"name": "group", "type": "str", "max_length": 50},
+            {"name": "select", "type": "bool", "default": False},
+        ],
+    },
+    {
+        "name": "User",
+        "fields": [
+            {"name": "user", "type": "str", "unique": True},
+            {"name": "key", "type": "uuid", "nullable": True},
+        ],
+    },
+    {
+        "name": "Group",
+        "fields": [
+            {"name": "type", "type": "str"},
+            {"name": "match", "type": "text", "nullable": True},
+        ],
+    },
+    {
+        "name": "Select",
+        "fields": [
+            {"name": "where", "type": "date", "nullable": True},
+            {"name": "table", "type": "int", "default": 0},
+        ],
+    },
+    {"name": "Key", "fields": [{"name": "index", "type": "str", "max_length": 64}]},
+]
+
+SCENARIOS = {
+    "default-answers": {},
+    "one-entity-one-field": {
+        "project_name": "Note Keeper",
+        "entities": [{"name": "Note", "fields": [{"name": "body", "type": "text"}]}],
+    },
+    "twelve-entities-every-type-and-option": {
+        "project_name": "Shop Backend",
+        "package_name": "shop_backend",
+        "entities": TWELVE_ENTITIES,
+    },
+    "sql-reserved-words": {"project_name": "Reserved Words", "entities": SQL_RESERVED},
+}
+
+
+@pytest.mark.parametrize("answers", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_generated_service_passes_ruff_and_its_own_tests(
+    tmp_path: Path, answers: dict[str, Any]
+) -> None:
+    service = generate(tmp_path / "service", **answers)
+    recorded = yaml.safe_load((service / ".copier-answers.yml").read_text())
+    package = recorded["package_name"]
+    entities = recorded["entities"]
+    migrations = sorted((service / "migrations" / "versions").glob("*.py"))
+    assert len(migrations) == len(entities)
+    for entity_file in ("domain", "infrastructure/orm", "infrastructure/repositories"):
+        assert (service / "src" / package / entity_file).is_dir()
+    passed = check_service(service)
+    # Every entity contributes its unit and repository contract tests.
+    assert passed > 30 * len(entities)
+
+
+def test_migrations_form_one_chain_in_declaration_order(tmp_path: Path) -> None:
+    service = generate(tmp_path / "service", entities=TWELVE_ENTITIES)
+    chain: dict[str, str | None] = {}
+    for path in (service / "migrations" / "versions").glob("*.py"):
+        module = ast.parse(path.read_text())
+        values = {
+            node.target.id: ast.literal_eval(node.value)
+            for node in module.body
+            if isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.value is not None
+            and node.target.id in {"revision", "down_revision"}
+        }
+        chain[values["revision"]] = values["down_revision"]
+    ordered = sorted(chain)
+    assert chain[ordered[0]] is None
+    assert [chain[revision] for revision in ordered[1:]] == ordered[:-1]
+    assert ordered[0].endswith("_customer") and ordered[-1].endswith("_region")
+
+
+def test_revision_ids_are_deterministic(tmp_path: Path) -> None:
+    first = generate(tmp_path / "first", entities=TWELVE_ENTITIES)
+    second = generate(tmp_path / "second", entities=TWELVE_ENTITIES)
+    for path in (first / "migrations" / "versions").glob("*.py"):
+        assert path.read_bytes() == (second / "migrations" / "versions" / path.name).read_bytes()

@@ -1,0 +1,514 @@
+"""Answers that break a rule of copier-ddd-service are refused before anything is written.
+
+Every case runs the template through copier's API with ``data`` and ``defaults``,
+exactly as a non-interactive user would, and checks three things: copier raises
+the ``ValueError`` it uses for a failed question validator, the message names the
+question, the offending value and the rule it breaks, and the destination
+directory stays empty. A few positive cases make sure that names which are only
+reserved in SQL (or are Python soft keywords) are still accepted.
+
+No case runs the post-generation checks: every answer set has ``run_checks: false``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from copier import run_copy
+
+TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+
+# The template is used from git HEAD plus uncommitted changes, which copier warns about.
+pytestmark = pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
+
+TITLE: dict[str, Any] = {"name": "title", "type": "str"}
+
+
+def task(*fields: dict[str, Any]) -> dict[str, Any]:
+    """A ``Task`` entity with the given fields."""
+    return {"name": "Task", "fields": list(fields)}
+
+
+def entity(name: str, *fields: dict[str, Any]) -> dict[str, Any]:
+    """An entity called ``name`` with the given fields, or just a title."""
+    return {"name": name, "fields": list(fields) or [TITLE]}
+
+
+def field(name: str, type_name: str = "str", **options: Any) -> dict[str, Any]:
+    """A field answer: its name, its type and any further keys."""
+    return {"name": name, "type": type_name, **options}
+
+
+def render(destination: Path, answers: dict[str, Any]) -> None:
+    """Run the template into ``destination`` without prompts and without hooks."""
+    run_copy(
+        str(TEMPLATE_ROOT),
+        str(destination),
+        data={"run_checks": False, **answers},
+        defaults=True,
+        unsafe=True,
+        vcs_ref="HEAD",
+        quiet=True,
+    )
+
+
+def validation_error(question: str, *fragments: str) -> str:
+    """A regex for copier's validator error on ``question`` containing ``fragments`` in order."""
+    head = re.escape(f"Validation error for question '{question}': ")
+    return head + ".*" + ".*".join(re.escape(fragment) for fragment in fragments)
+
+
+def case(case_id: str, question: str, answers: dict[str, Any], *fragments: str) -> Any:
+    """One parametrized invalid-answer case."""
+    return pytest.param(answers, validation_error(question, *fragments), id=case_id)
+
+
+def entities_case(case_id: str, value: Any, *fragments: str) -> Any:
+    """An invalid-answer case for the ``entities`` question."""
+    return case(case_id, "entities", {"entities": value}, *fragments)
+
+
+def field_case(case_id: str, raw_field: Any, *fragments: str) -> Any:
+    """An ``entities`` case whose single ``Task`` field is ``raw_field``."""
+    return entities_case(case_id, [task(raw_field)], *fragments)
+
+
+INVALID_ANSWERS = [
+    # --- the entity list --------------------------------------------------------------
+    entities_case("entities-empty-list", [], "entities []", "must be a non-empty YAML list"),
+    entities_case(
+        "entities-a-mapping",
+        {"name": "Task", "fields": [TITLE]},
+        "entities {'name': 'Task'",
+        "must be a non-empty YAML list",
+    ),
+    entities_case("entities-a-string", "Task", "entities 'Task'", "must be a non-empty YAML list"),
+    entities_case(
+        "entity-not-a-mapping",
+        ["Task"],
+        "entity #1 must be a mapping with name and fields, got 'Task'",
+    ),
+    entities_case("entity-without-name", [{"fields": [TITLE]}], "entity #1 has no name"),
+    # --- entity names -----------------------------------------------------------------
+    entities_case(
+        "entity-name-lower-case",
+        [entity("task")],
+        "entity name 'task' is not a PascalCase identifier",
+    ),
+    entities_case(
+        "entity-name-with-underscore",
+        [entity("Task_Item")],
+        "entity name 'Task_Item' is not a PascalCase identifier",
+    ),
+    entities_case(
+        "entity-name-leading-digit",
+        [entity("1Task")],
+        "entity name '1Task' is not a PascalCase identifier",
+    ),
+    entities_case(
+        "entity-name-keyword-none",
+        [entity("None")],
+        "entity name 'None' is a Python keyword",
+    ),
+    entities_case(
+        "entity-name-keyword-true",
+        [entity("True")],
+        "entity name 'True' is a Python keyword",
+    ),
+    entities_case(
+        "entity-name-reserved-base",
+        [entity("Base")],
+        "entity name 'Base' is reserved",
+        "already uses a class of that name",
+    ),
+    entities_case(
+        "entity-name-reserved-decimal",
+        [entity("Decimal")],
+        "entity name 'Decimal' is reserved",
+        "already uses a class of that name",
+    ),
+    entities_case(
+        "entity-name-reserved-uuid",
+        [entity("UUID")],
+        "entity name 'UUID' is reserved",
+        "already uses a class of that name",
+    ),
+    entities_case(
+        "entity-name-reserved-clock",
+        [entity("Clock")],
+        "entity name 'Clock' is reserved",
+        "already uses a class of that name",
+    ),
+    entities_case(
+        "entity-module-events-reserved",
+        [entity("Events")],
+        "entity name 'Events' maps to the module name 'events'",
+        "which the generated layers already use",
+    ),
+    entities_case(
+        "entity-module-validation-reserved",
+        [entity("Validation")],
+        "entity name 'Validation' maps to the module name 'validation'",
+        "which the generated layers already use",
+    ),
+    entities_case(
+        "entity-module-timestamp-reserved",
+        [entity("Timestamp")],
+        "entity name 'Timestamp' maps to the module name 'timestamp'",
+        "which the generated layers already use",
+    ),
+    entities_case(
+        "entity-name-too-long",
+        [entity("AnExtremelyLongEntityNameThatKeepsGoingOnAndOn")],
+        "entity name 'AnExtremelyLongEntityNameThatKeepsGoingOnAndOn' is longer than 40 characters",
+    ),
+    # --- entities against each other -------------------------------------------------
+    entities_case(
+        "entities-share-a-module",
+        [entity("HTTPServer"), entity("HttpServer")],
+        "entities 'HTTPServer' and 'HttpServer' both map to the module and table 'http_server'",
+    ),
+    entities_case(
+        "entity-names-duplicated",
+        [entity("Task"), entity("Task")],
+        "entities 'Task' and 'Task' both map to the module and table 'task'",
+    ),
+    entities_case(
+        "entity-collides-with-derived-model-class",
+        [entity("Task"), entity("TaskModel")],
+        "entity 'TaskModel' generates the class 'TaskModel', which entity 'Task' also generates",
+    ),
+    entities_case(
+        "entity-collides-with-derived-event-class",
+        [entity("TaskUpdated"), entity("Task")],
+        "entity 'Task' generates the class 'TaskUpdated', which entity 'TaskUpdated' also "
+        "generates",
+    ),
+    # --- entity keys ------------------------------------------------------------------
+    entities_case(
+        "entity-unknown-key",
+        [{"name": "Task", "table": "tasks", "fields": [TITLE]}],
+        "entity #1 has unknown key(s) 'table'",
+        "allowed keys are description, fields, name",
+    ),
+    entities_case(
+        "entity-description-multiline",
+        [{"name": "Task", "description": "first\nsecond", "fields": [TITLE]}],
+        "entity 'Task': description 'first\\nsecond' must be one line",
+    ),
+    entities_case(
+        "entity-fields-missing",
+        [{"name": "Task"}],
+        "entity 'Task' needs a non-empty list of fields",
+    ),
+    entities_case(
+        "entity-fields-empty",
+        [task()],
+        "entity 'Task' needs a non-empty list of fields",
+    ),
+    # --- field shape and names --------------------------------------------------------
+    field_case(
+        "field-not-a-mapping",
+        "title",
+        "entity 'Task', field #1 must be a mapping with name and type, got 'title'",
+    ),
+    field_case("field-without-name", {"type": "str"}, "entity 'Task', field #1 has no name"),
+    field_case(
+        "field-name-pascal-case",
+        field("Title"),
+        "field name in entity 'Task' 'Title' is not a snake_case identifier",
+    ),
+    field_case(
+        "field-name-with-hyphen",
+        field("title-x"),
+        "field name in entity 'Task' 'title-x' is not a snake_case identifier",
+    ),
+    field_case(
+        "field-name-leading-digit",
+        field("2x"),
+        "field name in entity 'Task' '2x' is not a snake_case identifier",
+    ),
+    field_case(
+        "field-name-keyword-class",
+        field("class"),
+        "field name in entity 'Task' 'class' is a Python keyword",
+    ),
+    field_case(
+        "field-name-keyword-def",
+        field("def"),
+        "field name in entity 'Task' 'def' is a Python keyword",
+    ),
+    *(
+        field_case(
+            f"field-name-reserved-{name}",
+            field(name),
+            f"entity 'Task', field '{name}': the name '{name}' is reserved",
+        )
+        for name in ("id", "created_at", "updated_at", "version", "touch", "get_events")
+    ),
+    *(
+        field_case(
+            f"field-name-shadows-{name}",
+            field(name),
+            f"entity 'Task', field '{name}': the name '{name}' would shadow a type or helper",
+        )
+        for name in ("date", "datetime", "str")
+    ),
+    field_case(
+        "field-name-too-long",
+        field("a_field_name_that_is_far_longer_than_forty_characters"),
+        "field 'a_field_name_that_is_far_longer_than_forty_characters': "
+        "the name is longer than 40 characters",
+    ),
+    entities_case(
+        "field-names-duplicated",
+        [task(TITLE, field("title", "text"))],
+        "entity 'Task' declares the field 'title' twice",
+    ),
+    entities_case(
+        "field-collides-with-update-method",
+        [task(field("update_title"), TITLE)],
+        "entity 'Task': field 'update_title' collides with the update method generated for "
+        "field 'title'",
+    ),
+    # --- field types and options ------------------------------------------------------
+    field_case(
+        "field-type-unknown",
+        field("title", "string"),
+        "entity 'Task', field 'title': unknown type 'string'; choose one of str, text",
+    ),
+    field_case(
+        "field-type-missing",
+        {"name": "title"},
+        "entity 'Task', field 'title' has no type; choose one of str, text",
+    ),
+    field_case(
+        "field-unknown-key",
+        field("title", indexed=True),
+        "entity 'Task', field #1 has unknown key(s) 'indexed'",
+        "allowed keys are default, max_length, name, nullable, type, unique",
+    ),
+    field_case(
+        "max-length-on-int",
+        field("count", "int", max_length=10),
+        "entity 'Task', field 'count': max_length is only allowed on str fields, not int",
+    ),
+    field_case(
+        "max-length-zero",
+        field("title", max_length=0),
+        "entity 'Task', field 'title': max_length 0 must be a positive integer",
+    ),
+    field_case(
+        "max-length-negative",
+        field("title", max_length=-5),
+        "entity 'Task', field 'title': max_length -5 must be a positive integer",
+    ),
+    field_case(
+        "max-length-not-a-number",
+        field("title", max_length="ten"),
+        "entity 'Task', field 'title': max_length 'ten' must be a positive integer",
+    ),
+    field_case(
+        "nullable-not-a-bool",
+        field("title", nullable="yes"),
+        "entity 'Task', field 'title': nullable 'yes' must be true or false",
+    ),
+    field_case(
+        "unique-not-a-bool",
+        field("title", unique="no"),
+        "entity 'Task', field 'title': unique 'no' must be true or false",
+    ),
+    # --- defaults ---------------------------------------------------------------------
+    field_case(
+        "int-default-text",
+        field("count", "int", default="abc"),
+        "entity 'Task', field 'count': default 'abc' is not a valid int",
+    ),
+    field_case(
+        "int-default-bool",
+        field("count", "int", default=True),
+        "entity 'Task', field 'count': default True is not a valid int",
+    ),
+    field_case(
+        "float-default-text",
+        field("ratio", "float", default="x"),
+        "entity 'Task', field 'ratio': default 'x' is not a valid float",
+    ),
+    field_case(
+        "bool-default-one",
+        field("done", "bool", default=1),
+        "entity 'Task', field 'done': default 1 is not a valid bool",
+    ),
+    field_case(
+        "date-default-not-a-date",
+        field("due", "date", default="not-a-date"),
+        "entity 'Task', field 'due': default 'not-a-date' is not a valid date",
+    ),
+    field_case(
+        "datetime-default-not-a-datetime",
+        field("due_at", "datetime", default="soon"),
+        "entity 'Task', field 'due_at': default 'soon' is not a valid datetime",
+    ),
+    field_case(
+        "decimal-default-text",
+        field("price", "decimal", default="x"),
+        "entity 'Task', field 'price': default 'x' is not a valid decimal",
+    ),
+    field_case(
+        "decimal-default-not-finite",
+        field("price", "decimal", default="NaN"),
+        "entity 'Task', field 'price': default 'NaN' is not a valid decimal",
+    ),
+    field_case(
+        "uuid-default-not-a-uuid",
+        field("ref", "uuid", default="nope"),
+        "entity 'Task', field 'ref': default 'nope' is not a valid uuid",
+    ),
+    field_case(
+        "str-default-number",
+        field("title", default=5),
+        "entity 'Task', field 'title': default 5 is not a valid str",
+    ),
+    field_case(
+        "str-default-longer-than-max-length",
+        field("code", max_length=3, default="abcd"),
+        "entity 'Task', field 'code': default 'abcd' is longer than max_length 3",
+    ),
+    field_case(
+        "default-null-on-non-nullable",
+        field("title", default=None),
+        "entity 'Task', field 'title': default null needs nullable: true",
+    ),
+    # --- unique -----------------------------------------------------------------------
+    field_case(
+        "unique-on-text",
+        field("body", "text", unique=True),
+        "entity 'Task', field 'body': unique is not supported on text fields",
+    ),
+    field_case(
+        "unique-on-bool",
+        field("done", "bool", unique=True),
+        "entity 'Task', field 'done': unique is not supported on bool fields",
+    ),
+    field_case(
+        "unique-with-default",
+        field("code", unique=True, default="abc"),
+        "entity 'Task', field 'code': a unique field cannot have a default",
+    ),
+    entities_case(
+        "unique-constraint-name-too-long",
+        [
+            entity(
+                "CustomerLoyaltyProgramEnrollment",
+                field("external_reference_identifier_code", unique=True),
+            )
+        ],
+        "entity 'CustomerLoyaltyProgramEnrollment': the constraint name "
+        "'uq_customer_loyalty_program_enrollment_external_reference_identifier_code' "
+        "is longer than the 63-character identifier limit",
+    ),
+    # --- the other questions ----------------------------------------------------------
+    case(
+        "package-name-with-hyphen",
+        "package_name",
+        {"package_name": "My-Pkg"},
+        "package_name 'My-Pkg' is not a valid package name",
+    ),
+    case(
+        "package-name-keyword",
+        "package_name",
+        {"package_name": "class"},
+        "package_name 'class' is a Python keyword",
+    ),
+    case(
+        "package-name-stdlib-module",
+        "package_name",
+        {"package_name": "json"},
+        "package_name 'json' would shadow the module or directory of the same name",
+    ),
+    case(
+        "package-name-tests-directory",
+        "package_name",
+        {"package_name": "tests"},
+        "package_name 'tests' would shadow the module or directory of the same name",
+    ),
+    case(
+        "project-name-empty",
+        "project_name",
+        {"project_name": ""},
+        "project_name '' is empty",
+    ),
+    case(
+        "project-name-blank",
+        "project_name",
+        {"project_name": "   "},
+        "project_name '   ' is empty",
+    ),
+    case(
+        "project-name-multiline",
+        "project_name",
+        {"project_name": "Task\nTracker"},
+        "project_name 'Task\\nTracker' must be one line",
+    ),
+    case(
+        "author-email-without-at",
+        "author_email",
+        {"author_email": "nobody"},
+        "author_email 'nobody' is not an e-mail address",
+    ),
+]
+
+
+@pytest.mark.parametrize(("answers", "message"), INVALID_ANSWERS)
+def test_an_invalid_answer_is_refused_and_nothing_is_written(
+    tmp_path: Path, answers: dict[str, Any], message: str
+) -> None:
+    destination = tmp_path / "service"
+
+    with pytest.raises(ValueError, match=message):
+        render(destination, answers)
+
+    assert not destination.exists() or not any(destination.iterdir())
+
+
+SQL_RESERVED_ENTITIES: list[dict[str, Any]] = [
+    entity("Order", field("order"), field("type"), field("match", "int")),
+    entity("User", field("user")),
+    entity("Group", field("group")),
+    entity("Select", field("select", "text")),
+    entity("Key", field("key"), field("value", "int", nullable=True)),
+]
+
+
+def test_sql_reserved_entity_and_field_names_are_rendered(tmp_path: Path) -> None:
+    destination = tmp_path / "service"
+
+    render(destination, {"package_name": "shop", "entities": SQL_RESERVED_ENTITIES})
+
+    package = destination / "src" / "shop"
+    for snake in ("order", "user", "group", "select", "key"):
+        assert (package / "domain" / f"{snake}.py").is_file()
+        assert (package / "application" / f"{snake}_service.py").is_file()
+        assert (package / "infrastructure" / "orm" / f"{snake}_model.py").is_file()
+        assert (package / "infrastructure" / "repositories" / f"{snake}_repository.py").is_file()
+        assert (destination / "tests" / "unit" / f"test_{snake}.py").is_file()
+    assert (destination / "migrations" / "versions" / "0001_create_order.py").is_file()
+    assert (destination / "migrations" / "versions" / "0005_create_key.py").is_file()
+    order = (package / "domain" / "order.py").read_text()
+    for name in ("order", "type", "match"):
+        assert f"    {name}: " in order
+
+
+@pytest.mark.parametrize("name", ["type", "match", "case"])
+def test_a_soft_keyword_is_accepted_as_a_field_name(tmp_path: Path, name: str) -> None:
+    destination = tmp_path / "service"
+
+    render(destination, {"package_name": "tracker", "entities": [task(TITLE, field(name))]})
+
+    task_module = destination / "src" / "tracker" / "domain" / "task.py"
+    assert task_module.is_file()
+    assert f"    {name}: " in task_module.read_text()
+    assert (destination / "src" / "tracker" / "infrastructure" / "orm" / "task_model.py").is_file()
