@@ -68,8 +68,10 @@ SHADOWING_FIELD_NAMES = frozenset(
         "datetime",
         "field",
         "dataclass",
+        "mapped_column",
         "sa",
         "op",
+        "self",
     }
 )
 # Module names that already exist in the layers the entity modules live in.
@@ -248,7 +250,7 @@ def package_name_error(value: Any) -> str:
     return ""
 
 
-def one_line_error(question: str, value: Any) -> str:
+def one_line_error(value: Any, question: str) -> str:
     """Validator message for free-text answers that end up in files ("" when valid)."""
     if not isinstance(value, str):
         return f"{question} {_describe(value)} must be text"
@@ -546,7 +548,7 @@ def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
     description = raw.get("description", "")
     if description is None:
         description = ""
-    message = one_line_error(f"entity {name!r}: description", description)
+    message = one_line_error(description, f"entity {name!r}: description")
     if message:
         raise AnswerError(message)
     raw_fields = raw.get("fields")
@@ -642,6 +644,8 @@ def parse_entities(value: Any) -> list[dict[str, Any]]:
     class_owner: dict[str, str] = {}
     module_owner: dict[str, str] = {}
     for entity in entities:
+        if entity["name"] in module_owner.values():
+            raise AnswerError(f"entity {entity['name']!r} is declared twice")
         if entity["snake"] in module_owner:
             raise AnswerError(
                 f"entities {module_owner[entity['snake']]!r} and {entity['name']!r} both map "

@@ -174,7 +174,7 @@ INVALID_ANSWERS = [
     entities_case(
         "entity-names-duplicated",
         [entity("Task"), entity("Task")],
-        "entities 'Task' and 'Task' both map to the module and table 'task'",
+        "entity 'Task' is declared twice",
     ),
     entities_case(
         "entity-collides-with-derived-model-class",
@@ -459,6 +459,26 @@ INVALID_ANSWERS = [
         {"author_email": "nobody"},
         "author_email 'nobody' is not an e-mail address",
     ),
+    # --- cases added with the fixes to the one-line and shadowing rules -------------
+    case(
+        "description-with-a-newline",
+        "description",
+        {"description": "first line\nsecond line"},
+        "description 'first line\\nsecond line' must be one line",
+    ),
+    case(
+        "author-name-with-triple-quotes",
+        "author_name",
+        {"author_name": 'The """ Team'},
+        "author_name",
+        'must not contain backslashes or """',
+    ),
+    field_case(
+        "field-named-mapped-column",
+        field("mapped_column"),
+        "the name 'mapped_column' would shadow a type or helper",
+    ),
+    field_case("field-named-self", field("self"), "the name 'self' would shadow"),
 ]
 
 
