@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +177,16 @@ def test_revision_ids_are_deterministic(tmp_path: Path) -> None:
     second = generate(tmp_path / "second", entities=TWELVE_ENTITIES)
     for path in (first / "migrations" / "versions").glob("*.py"):
         assert path.read_bytes() == (second / "migrations" / "versions" / path.name).read_bytes()
+
+
+def test_generated_code_has_no_todo_legacy_compat_or_fallback_paths(tmp_path: Path) -> None:
+    service = generate(tmp_path / "service", entities=TWELVE_ENTITIES)
+    pattern = re.compile(r"legacy|compat|fallback|TODO", re.IGNORECASE)
+    hits = [
+        f"{path.relative_to(service)}:{number}: {line.strip()}"
+        for path in sorted(service.rglob("*"))
+        if path.is_file()
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert hits == []
