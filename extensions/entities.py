@@ -112,6 +112,7 @@ RESERVED_CLASS_NAMES = frozenset(
         "TimestampMixin",
         "TimestampRepositoryMixin",
         "UUID",
+        "UTC",
         "UTCDateTime",
         "ValidationError",
     }
@@ -398,8 +399,8 @@ def _samples(field: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]]]:
             "not a datetime",
         ),
         "uuid": (
-            'UUID("12345678-1234-5678-1234-567812345678")',
-            'UUID("87654321-4321-8765-4321-876543218765")',
+            'UUID("12345678-1234-4678-9234-567812345678")',
+            'UUID("87654321-4321-4765-8321-876543218765")',
             py_str("not-a-uuid"),
             "not a UUID",
         ),
@@ -538,6 +539,10 @@ def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
             "of that name"
         )
     snake = snake_case(name)
+    if keyword.iskeyword(snake):
+        raise AnswerError(
+            f"entity name {name!r} maps to the module name {snake!r}, which is a Python keyword"
+        )
     if snake in RESERVED_MODULE_NAMES:
         raise AnswerError(
             f"entity name {name!r} maps to the module name {snake!r}, which the generated "

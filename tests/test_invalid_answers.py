@@ -479,6 +479,16 @@ INVALID_ANSWERS = [
         "the name 'mapped_column' would shadow a type or helper",
     ),
     field_case("field-named-self", field("self"), "the name 'self' would shadow"),
+    entities_case(
+        "entity-name-whose-module-is-a-keyword",
+        [entity("Return")],
+        "entity name 'Return' maps to the module name 'return', which is a Python keyword",
+    ),
+    entities_case(
+        "entity-name-utc",
+        [entity("UTC")],
+        "entity name 'UTC' is reserved",
+    ),
 ]
 
 

@@ -44,8 +44,13 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
     # --- writing ---------------------------------------------------------------
 
     def save(self, entity: EntityT) -> EntityT:
-        """Touch ``entity``, write it and flush; returns the same entity."""
-        entity.touch()
+        """Write ``entity`` and flush; returns the same entity.
+
+        A stored entity is touched first. A new one keeps the single clock
+        reading it was created with, so ``created_at == updated_at``.
+        """
+        if entity.version:
+            entity.touch()
         return self._persist([entity], "save")[0]
 
     def save_all(self, entities: Sequence[EntityT]) -> list[EntityT]:
