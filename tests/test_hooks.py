@@ -21,6 +21,17 @@ def copier_copy_with_checks(destination: Path) -> subprocess.CompletedProcess[st
     )
 
 
+def run_hook(cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(HOOK)],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+
+
 def test_copy_runs_every_check_then_a_failing_test_fails_the_hook(tmp_path: Path) -> None:
     service = tmp_path / "hooked"
     copied = copier_copy_with_checks(service)
@@ -35,14 +46,7 @@ def test_copy_runs_every_check_then_a_failing_test_fails_the_hook(tmp_path: Path
     failing_test.write_text(
         "def test_a_deliberately_broken_rule() -> None:\n    assert 1 + 1 == 3\n"
     )
-    checked = subprocess.run(
-        [sys.executable, str(HOOK)],
-        cwd=service,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-    )
+    checked = run_hook(service)
     assert checked.returncode != 0
     assert "test_a_deliberately_broken_rule" in checked.stdout
     assert "[5/5] pytest: FAILED" in checked.stdout
@@ -50,14 +54,7 @@ def test_copy_runs_every_check_then_a_failing_test_fails_the_hook(tmp_path: Path
 
 
 def test_the_hook_refuses_a_directory_that_is_not_a_generated_service(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(HOOK)],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-    )
+    result = run_hook(tmp_path)
     assert result.returncode != 0
     assert "is not a generated service" in result.stdout
     assert list(tmp_path.iterdir()) == []
