@@ -211,19 +211,15 @@ def snake_case(name: str) -> str:
     return spaced.lower()
 
 
-def _describe(value: Any) -> str:
-    return repr(value)
-
-
 # --- questions other than entities -------------------------------------------------
 
 
 def project_name_error(value: Any) -> str:
     """Validator message for ``project_name`` ("" when valid)."""
     if not isinstance(value, str) or not value.strip():
-        return f"project_name {_describe(value)} is empty: give the service a human name"
+        return f"project_name {value!r} is empty: give the service a human name"
     if "\n" in value or len(value) > 100:
-        return f"project_name {_describe(value)} must be one line of at most 100 characters"
+        return f"project_name {value!r} must be one line of at most 100 characters"
     return ""
 
 
@@ -238,7 +234,7 @@ def package_name_error(value: Any) -> str:
     """Validator message for ``package_name`` ("" when valid)."""
     if not isinstance(value, str) or not PACKAGE_NAME.match(value):
         return (
-            f"package_name {_describe(value)} is not a valid package name: use lower case "
+            f"package_name {value!r} is not a valid package name: use lower case "
             "letters, digits and underscores, starting with a letter"
         )
     if keyword.iskeyword(value):
@@ -254,18 +250,18 @@ def package_name_error(value: Any) -> str:
 def one_line_error(value: Any, question: str) -> str:
     """Validator message for free-text answers that end up in files ("" when valid)."""
     if not isinstance(value, str):
-        return f"{question} {_describe(value)} must be text"
+        return f"{question} {value!r} must be text"
     if "\n" in value or "\r" in value:
-        return f"{question} {_describe(value)} must be one line"
+        return f"{question} {value!r} must be one line"
     if "\\" in value or '"""' in value:
-        return f'{question} {_describe(value)} must not contain backslashes or """'
+        return f'{question} {value!r} must not contain backslashes or """'
     return ""
 
 
 def author_email_error(value: Any) -> str:
     """Validator message for ``author_email`` ("" when valid)."""
     if not isinstance(value, str) or not EMAIL.match(value):
-        return f"author_email {_describe(value)} is not an e-mail address like name@example.com"
+        return f"author_email {value!r} is not an e-mail address like name@example.com"
     return ""
 
 
@@ -274,7 +270,7 @@ def author_email_error(value: Any) -> str:
 
 def _check_identifier(kind: str, value: Any, pattern: re.Pattern[str], case: str) -> str:
     if not isinstance(value, str) or not pattern.match(value):
-        raise AnswerError(f"{kind} {_describe(value)} is not a {case} identifier")
+        raise AnswerError(f"{kind} {value!r} is not a {case} identifier")
     if keyword.iskeyword(value):
         raise AnswerError(f"{kind} {value!r} is a Python keyword")
     return value
@@ -291,7 +287,7 @@ def _check_keys(where: str, item: dict[str, Any], allowed: frozenset[str]) -> No
 
 def _check_bool(where: str, key: str, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise AnswerError(f"{where}: {key} {_describe(value)} must be true or false")
+        raise AnswerError(f"{where}: {key} {value!r} must be true or false")
     return value
 
 
@@ -299,7 +295,7 @@ def _default_source(where: str, type_name: str, default: Any, max_length: int | 
     """Render a default as Python source, or raise when it does not fit ``type_name``."""
 
     def unfit() -> AnswerError:
-        return AnswerError(f"{where}: default {_describe(default)} is not a valid {type_name}")
+        return AnswerError(f"{where}: default {default!r} is not a valid {type_name}")
 
     if type_name in ("str", "text"):
         if not isinstance(default, str):
@@ -426,7 +422,7 @@ UNIQUE_SAMPLES = {
 def _parse_field(entity_name: str, index: int, raw: Any) -> dict[str, Any]:
     where = f"entity {entity_name!r}, field #{index}"
     if not isinstance(raw, dict):
-        raise AnswerError(f"{where} must be a mapping with name and type, got {_describe(raw)}")
+        raise AnswerError(f"{where} must be a mapping with name and type, got {raw!r}")
     _check_keys(where, raw, FIELD_KEYS)
     if "name" not in raw:
         raise AnswerError(f"{where} has no name")
@@ -451,7 +447,7 @@ def _parse_field(entity_name: str, index: int, raw: Any) -> dict[str, Any]:
     type_name = raw["type"]
     if type_name not in FIELD_TYPES:
         raise AnswerError(
-            f"{where}: unknown type {_describe(type_name)}; choose one of {', '.join(FIELD_TYPES)}"
+            f"{where}: unknown type {type_name!r}; choose one of {', '.join(FIELD_TYPES)}"
         )
     nullable = _check_bool(where, "nullable", raw.get("nullable", False))
     unique = _check_bool(where, "unique", raw.get("unique", False))
@@ -461,9 +457,7 @@ def _parse_field(entity_name: str, index: int, raw: Any) -> dict[str, Any]:
             raise AnswerError(f"{where}: max_length is only allowed on str fields, not {type_name}")
         max_length = raw["max_length"]
         if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
-            raise AnswerError(
-                f"{where}: max_length {_describe(max_length)} must be a positive integer"
-            )
+            raise AnswerError(f"{where}: max_length {max_length!r} must be a positive integer")
     elif type_name == "str":
         max_length = DEFAULT_MAX_LENGTH
     if unique and type_name in ("text", "bool"):
@@ -526,9 +520,7 @@ def _parse_field(entity_name: str, index: int, raw: Any) -> dict[str, Any]:
 
 def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise AnswerError(
-            f"entity #{index} must be a mapping with name and fields, got {_describe(raw)}"
-        )
+        raise AnswerError(f"entity #{index} must be a mapping with name and fields, got {raw!r}")
     _check_keys(f"entity #{index}", raw, ENTITY_KEYS)
     if "name" not in raw:
         raise AnswerError(f"entity #{index} has no name")
@@ -596,6 +588,10 @@ def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
         ),
         "value_imports": _python_imports(types, utc),
         "model_value_imports": _python_imports(types),
+        # Doc examples show sample datetimes, which are written with tzinfo=UTC.
+        "example_imports": _python_imports(
+            types, (("datetime", "UTC"),) if "datetime" in types else utc
+        ),
         "index_line": wrap_call(
             "op.create_index",
             [
@@ -644,7 +640,7 @@ def _python_imports(types: set[str], extra: tuple[tuple[str, str], ...] = ()) ->
 def parse_entities(value: Any) -> list[dict[str, Any]]:
     """Validate the ``entities`` answer and return the normalised entity specs."""
     if not isinstance(value, list) or not value:
-        raise AnswerError(f"entities {_describe(value)} must be a non-empty YAML list of entities")
+        raise AnswerError(f"entities {value!r} must be a non-empty YAML list of entities")
     entities = [_parse_entity(number, item) for number, item in enumerate(value, 1)]
     class_owner: dict[str, str] = {}
     module_owner: dict[str, str] = {}
