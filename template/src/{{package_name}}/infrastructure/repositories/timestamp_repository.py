@@ -67,6 +67,8 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         entity.touch()
         with self._database_errors("update_timestamp_only", entity):
             row = self._stored_row(entity)
+            if row is None:
+                raise ConcurrencyConflict(self.entity_type.__name__, entity.id)
             row.updated_at = entity.updated_at
             self.session.flush()
             entity.version = row.version
@@ -131,20 +133,22 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
     def _write(self, entity: EntityT) -> ModelT:
         """Copy ``entity`` onto its row (a new row for a new entity)."""
         values = self._row_values(entity)
-        row = self.session.get(self.model_type, entity.id)
+        row = self._stored_row(entity)
         if row is None:
             row = self.model_type(**values)
             self.session.add(row)
             return row
-        if row.version != entity.version:
-            raise ConcurrencyConflict(self.entity_type.__name__, entity.id)
         for name, value in values.items():
             setattr(row, name, value)
         return row
 
-    def _stored_row(self, entity: EntityT) -> ModelT:
+    def _stored_row(self, entity: EntityT) -> ModelT | None:
+        """The row ``entity`` was read from (None for a new entity).
+
+        A row whose version moved on since the read is a stale write.
+        """
         row = self.session.get(self.model_type, entity.id)
-        if row is None or row.version != entity.version:
+        if row is not None and row.version != entity.version:
             raise ConcurrencyConflict(self.entity_type.__name__, entity.id)
         return row
 
