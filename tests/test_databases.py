@@ -1,13 +1,18 @@
 """Generated services' own tests on PostgreSQL and MariaDB, each in a database of its own.
 
 The servers are expected on 127.0.0.1 (``.ci/run`` starts them); a missing
-server fails these tests, it never skips them.
+server fails these tests, it never skips them. SQLite, the default, is covered
+by ``test_generate.py``.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import socket
+import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +20,7 @@ from typing import Any
 
 import pytest
 from conftest import generate, run
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from test_generate import SCENARIOS
 
 SERVERS = {
@@ -23,11 +28,25 @@ SERVERS = {
     "mariadb": "mysql+pymysql://root@127.0.0.1:3306/{database}",
 }
 ADMIN_DATABASE = {"postgresql": "postgres", "mariadb": "mysql"}
+DATABASE_NAMES = {
+    "postgresql": "SELECT datname FROM pg_database",
+    "mariadb": "SELECT schema_name FROM information_schema.schemata",
+}
+MATRIX = ["default-answers", "twelve-entities-every-type-and-option", "sql-reserved-words"]
+
+
+def database_names(admin: Engine, kind: str) -> set[str]:
+    with admin.connect() as connection:
+        return set(connection.scalars(text(DATABASE_NAMES[kind])))
 
 
 @pytest.fixture(params=sorted(SERVERS))
-def server_database_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A new, empty database on the server, dropped again after the test."""
+def server_database(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    """A new, empty database on the server, dropped after the test.
+
+    Yields its URL and its name; the test may create more databases whose
+    names start with that name (the generated suite does), and must drop them.
+    """
     kind: str = request.param
     name = f"ddd_template_{uuid.uuid4().hex[:12]}"
     admin = create_engine(
@@ -36,24 +55,67 @@ def server_database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     with admin.connect() as connection:
         connection.execute(text(f"CREATE DATABASE {name}"))
     try:
-        yield SERVERS[kind].format(database=name)
+        yield SERVERS[kind].format(database=name), name
+        leftovers = {other for other in database_names(admin, kind) if other.startswith(name)}
+        assert leftovers == {name}, f"databases left behind: {sorted(leftovers - {name})}"
     finally:
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE {name}"))
         admin.dispose()
 
 
-@pytest.mark.parametrize(
-    "answers",
-    [SCENARIOS["default-answers"], SCENARIOS["twelve-entities-every-type-and-option"]],
-    ids=["default-answers", "twelve-entities"],
-)
+@pytest.mark.parametrize("scenario", MATRIX)
 def test_generated_tests_pass_on_the_server(
-    tmp_path: Path, server_database_url: str, answers: dict[str, Any]
+    tmp_path: Path, server_database: tuple[str, str], scenario: str
 ) -> None:
+    answers: dict[str, Any] = SCENARIOS[scenario]
     service = generate(tmp_path / "service", **answers)
-    env = {**os.environ, "TEST_DATABASE_URL": server_database_url}
+    url, _ = server_database
+    env = {**os.environ, "TEST_DATABASE_URL": url}
     output = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service, env)
     summary = output.strip().splitlines()[-1]
-    assert " passed" in summary
-    assert "skipped" not in summary and "failed" not in summary
+    # Only "N passed": nothing skipped, failed, errored or deselected.
+    assert re.fullmatch(r"\d+ passed in [\d.]+s", summary), summary
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that accepts TCP connections and then never says a word."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        yield listener.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("unreachable_url", "reason"),
+    [
+        ("postgresql+psycopg://app:s3cret@127.0.0.1:1/test", "does not answer"),
+        ("mysql+pymysql://app:s3cret@127.0.0.1:1/test", "does not answer"),
+        ("postgresql+psycopg://app:s3cret@127.0.0.1:{silent_port}/test", "does not answer"),
+        ("mysql+pymysql://app:s3cret@127.0.0.1:{silent_port}/test", "did not answer within"),
+    ],
+    ids=["postgresql-refused", "mariadb-refused", "postgresql-silent", "mariadb-silent"],
+)
+def test_an_unreachable_test_database_fails_the_run_fast(
+    tmp_path: Path, silent_port: int, unreachable_url: str, reason: str
+) -> None:
+    service = generate(tmp_path / "service")
+    url = unreachable_url.format(silent_port=silent_port)
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=service,
+        env={**os.environ, "TEST_DATABASE_URL": url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    assert result.returncode == 4, result.stdout
+    assert elapsed < 15, f"took {elapsed:.1f} s"
+    masked = url.replace("s3cret", "***")
+    assert f"TEST_DATABASE_URL: the test database {masked} {reason}" in result.stdout
+    assert "s3cret" not in result.stdout
+    assert " passed" not in result.stdout and "skipped" not in result.stdout
