@@ -34,8 +34,6 @@ FIELD_KEYS = frozenset({"name", "type", "max_length", "nullable", "default", "un
 DEFAULT_MAX_LENGTH = 255
 # PostgreSQL truncates identifiers longer than this; MySQL allows 64.
 IDENTIFIER_LIMIT = 63
-# Alembic stores revision ids in a VARCHAR(32) column.
-REVISION_LIMIT = 32
 
 # Attributes every generated entity already has (BaseTimestampEntity and the
 # dataclass machinery) and names the ORM reserves on declarative models.
@@ -122,7 +120,7 @@ RESERVED_PACKAGE_NAMES = frozenset(
     {"tests", "migrations", "docs", "src", "sqlalchemy", "alembic", "pytest", "ruff"}
 )
 # Suffixes of the classes generated for every entity.
-CLASS_SUFFIXES = ("", "Updated", "Model", "Repository", "Service")
+CLASS_SUFFIXES = ("", "Fields", "Updated", "Model", "Repository", "Service")
 
 
 class AnswerError(ValueError):
@@ -507,6 +505,17 @@ def _parse_field(entity_name: str, index: int, raw: Any) -> dict[str, Any]:
             [py_str(name), field["migration_type"], f"nullable={nullable}"],
             8,
         ),
+        # Adding the column to a table with rows: nullable first, then the default
+        # is written into the stored rows, then NOT NULL (see schema_history.py).
+        added_column_line=wrap_call(
+            "sa.Column", [py_str(name), field["migration_type"], "nullable=True"], 12
+        ),
+        backfill_column_line=wrap_call("sa.column", [py_str(name), field["migration_type"]], 8),
+        not_null_line=wrap_call(
+            "batch.alter_column",
+            [py_str(name), f"existing_type={field['migration_type']}", "nullable=False"],
+            8,
+        ),
     )
     sample, changed, invalid = _samples(field)
     if unique:
@@ -539,6 +548,11 @@ def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
         raise AnswerError(
             f"entity name {name!r} maps to the module name {snake!r}, which the generated "
             "layers already use; choose a more specific name"
+        )
+    if snake.endswith("_fields"):
+        raise AnswerError(
+            f"entity name {name!r} ends in 'Fields', which the generated module of each "
+            "entity's declared fields uses (<entity>_fields.py); choose another name"
         )
     if len(snake) > 40:
         raise AnswerError(f"entity name {name!r} is longer than 40 characters as {snake!r}")
@@ -661,44 +675,51 @@ def parse_entities(value: Any) -> list[dict[str, Any]]:
                     f"entity {class_owner[class_name]!r} also generates"
                 )
             class_owner[class_name] = entity["name"]
-    previous: str | None = None
-    for number, entity in enumerate(entities, 1):
-        revision = f"{number:04d}_create_{entity['table']}"[:REVISION_LIMIT]
-        entity.update(number=number, revision=revision, down_revision=previous)
+    for entity in entities:
         entity["factory_imports"] = _factory_imports(entity)
-        previous = revision
     return entities
+
+
+# Standard-library names that generated value sources may use, as (module, name, usage).
+VALUE_NAMES = [
+    ("datetime", "UTC", "tzinfo=UTC"),
+    ("datetime", "date", "date("),
+    ("datetime", "datetime", "datetime("),
+    ("datetime", "timedelta", "timedelta("),
+    ("decimal", "Decimal", "Decimal("),
+    ("uuid", "UUID", "UUID("),
+    ("uuid", "uuid4", "uuid4("),
+]
+
+
+def _names_used_by(sources: list[str]) -> list[tuple[str, str]]:
+    """(module, name) of every standard-library name the Python ``sources`` call."""
+    text = " ".join(sources)
+    return [
+        (module, name)
+        for module, name, usage in VALUE_NAMES
+        if re.search(r"(?<![A-Za-z0-9_])" + re.escape(usage), text)
+    ]
 
 
 def _factory_imports(entity: dict[str, Any]) -> list[str]:
     """Standard-library imports that the entity's sample values in the test factory use."""
-    text = " ".join(
-        source
-        for field in entity["fields"]
-        for source in (
-            field["sample"],
-            field["changed"],
-            *(v for v, _ in field["invalid"]),
-        )
+    needed = _names_used_by(
+        [
+            source
+            for field in entity["fields"]
+            for source in (field["sample"], field["changed"], *(v for v, _ in field["invalid"]))
+        ]
     )
-    candidates = [
-        ("datetime", "UTC", "tzinfo=UTC"),
-        ("datetime", "date", "date("),
-        ("datetime", "datetime", "datetime("),
-        ("datetime", "timedelta", "timedelta("),
-        ("decimal", "Decimal", "Decimal("),
-        ("uuid", "UUID", "UUID("),
-        ("uuid", "uuid4", "uuid4("),
-    ]
-    needed = [
-        (module, name)
-        for module, name, usage in candidates
-        if re.search(r"(?<![A-Za-z0-9_])" + re.escape(usage), text)
-    ]
     if entity["has_unique"]:
         needed.append(("itertools", "count"))
     needed.append(("typing", "Any"))
     return _python_imports(set(), tuple(needed))
+
+
+def backfill_imports(fields: list[dict[str, Any]]) -> list[str]:
+    """Standard-library imports a migration needs to write the defaults of ``fields``."""
+    return _python_imports(set(), tuple(_names_used_by([f["default"] or "" for f in fields])))
 
 
 def model_imports(entities: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -736,4 +757,5 @@ class EntitiesExtension(Extension):
             author_email_error=author_email_error,
             py_str=py_str,
             model_imports=model_imports,
+            backfill_imports=backfill_imports,
         )

@@ -1,8 +1,10 @@
-"""Post-generation checks of a freshly generated service.
+"""Post-generation checks of a generated service, after `copier copy` or `copier update`.
 
-Copier runs this from ``_tasks`` inside the destination directory. It installs
-the service into its own ``.venv``, formats and lints it with ruff, then runs
-its tests. Each step prints a line when it starts and one with its result; a
+Copier runs this inside the destination directory: from ``_tasks`` after a copy,
+and from ``_migrations`` once after an update has been merged. It first looks
+for merge conflicts an update left (conflict markers, ``.rej`` files) and names
+each; then it installs the service into its own ``.venv``, formats and lints it
+with ruff, and runs its tests. Each step prints a line when it starts and one with its result; a
 failing step shows its output and makes the script (and so copier) exit
 non-zero. Generated files are left in place either way.
 
@@ -17,7 +19,11 @@ import time
 import venv
 from pathlib import Path
 
-STEPS_TOTAL = 5
+STEPS_TOTAL = 6
+# Lines Copier's merge writes around a conflict; `=======` alone also underlines Markdown.
+CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
+# Directories that hold no generated or team files.
+NOT_SCANNED = {".git", ".venv", "var", "__pycache__", ".ruff_cache", ".pytest_cache"}
 
 
 def venv_python(project: Path) -> Path:
@@ -46,6 +52,51 @@ def run_step(number: int, title: str, command: list[str], project: Path) -> None
     print(f"[{number}/{STEPS_TOTAL}] {title}: ok ({seconds:.1f} s)", flush=True)
 
 
+def project_files(project: Path) -> list[Path]:
+    """Every file of the project, outside tool and virtual-environment directories."""
+    return sorted(
+        path
+        for path in project.rglob("*")
+        if path.is_file() and not NOT_SCANNED.intersection(path.relative_to(project).parts)
+    )
+
+
+def merge_conflicts(project: Path) -> list[str]:
+    """``file:line`` of every conflict marker, and every ``.rej`` file, in the project."""
+    found: list[str] = []
+    for path in project_files(project):
+        relative = path.relative_to(project)
+        if path.suffix == ".rej":
+            found.append(f"{relative}: rejected hunks of an update (.rej file)")
+            continue
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError:
+            continue
+        found.extend(
+            f"{relative}:{number}: {line.strip()}"
+            for number, line in enumerate(lines, 1)
+            if line.startswith(CONFLICT_MARKERS)
+        )
+    return found
+
+
+def check_merge_conflicts(project: Path) -> None:
+    title = "Looking for merge conflicts left by an update"
+    print(f"[1/{STEPS_TOTAL}] {title} ...", flush=True)
+    conflicts = merge_conflicts(project)
+    if conflicts:
+        for conflict in conflicts:
+            print(f"  {conflict}", flush=True)
+        print(
+            f"[1/{STEPS_TOTAL}] {title}: FAILED ({len(conflicts)} found; resolve them, "
+            "then run the checks again)",
+            flush=True,
+        )
+        raise SystemExit(1)
+    print(f"[1/{STEPS_TOTAL}] {title}: none", flush=True)
+
+
 def main() -> None:
     project = Path.cwd()
     if (
@@ -55,12 +106,13 @@ def main() -> None:
         raise SystemExit(f"run_checks: {project} is not a generated service; nothing checked")
     python = venv_python(project)
     print(f"Checking the generated service in {project}", flush=True)
+    check_merge_conflicts(project)
     if python.exists():
-        print(f"[1/{STEPS_TOTAL}] Virtual environment .venv: exists, reused", flush=True)
+        print(f"[2/{STEPS_TOTAL}] Virtual environment .venv: exists, reused", flush=True)
     else:
-        print(f"[1/{STEPS_TOTAL}] Creating the virtual environment .venv ...", flush=True)
+        print(f"[2/{STEPS_TOTAL}] Creating the virtual environment .venv ...", flush=True)
         venv.create(project / ".venv", with_pip=True)
-        print(f"[1/{STEPS_TOTAL}] Creating the virtual environment .venv: ok", flush=True)
+        print(f"[2/{STEPS_TOTAL}] Creating the virtual environment .venv: ok", flush=True)
     pip = [
         str(python),
         "-m",
@@ -70,15 +122,15 @@ def main() -> None:
         "--disable-pip-version-check",
     ]
     run_step(
-        2,
+        3,
         "Installing the service and its dev dependencies",
         [*pip, "-e", ".[dev]"],
         project,
     )
     ruff = [str(python), "-m", "ruff"]
-    run_step(3, "ruff format", [*ruff, "format", "."], project)
-    run_step(4, "ruff check --fix", [*ruff, "check", "--fix", "."], project)
-    run_step(5, "pytest", [str(python), "-m", "pytest", "-q"], project)
+    run_step(4, "ruff format", [*ruff, "format", "."], project)
+    run_step(5, "ruff check --fix", [*ruff, "check", "--fix", "."], project)
+    run_step(6, "pytest", [str(python), "-m", "pytest", "-q"], project)
     print("All checks passed.", flush=True)
 
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import TEMPLATE_ROOT
+from conftest import TEMPLATE_ROOT, generate
 
 HOOK = TEMPLATE_ROOT / "hooks" / "run_checks.py"
 
@@ -36,9 +36,14 @@ def test_copy_runs_every_check_then_a_failing_test_fails_the_hook(tmp_path: Path
     service = tmp_path / "hooked"
     copied = copier_copy_with_checks(service)
     assert copied.returncode == 0, copied.stdout
-    for step in ("[2/5] Installing", "[3/5] ruff format: ok", "[4/5] ruff check --fix: ok"):
+    for step in (
+        "[1/6] Looking for merge conflicts left by an update: none",
+        "[3/6] Installing",
+        "[4/6] ruff format: ok",
+        "[5/6] ruff check --fix: ok",
+    ):
         assert step in copied.stdout
-    assert "[5/5] pytest: ok" in copied.stdout
+    assert "[6/6] pytest: ok" in copied.stdout
     assert "All checks passed." in copied.stdout
     assert (service / ".venv").is_dir()
 
@@ -49,8 +54,26 @@ def test_copy_runs_every_check_then_a_failing_test_fails_the_hook(tmp_path: Path
     checked = run_hook(service)
     assert checked.returncode != 0
     assert "test_a_deliberately_broken_rule" in checked.stdout
-    assert "[5/5] pytest: FAILED" in checked.stdout
+    assert "[6/6] pytest: FAILED" in checked.stdout
     assert failing_test.exists() and (service / "pyproject.toml").exists()
+
+
+def test_conflicts_left_by_an_update_are_named_and_fail_the_hook(tmp_path: Path) -> None:
+    service = generate(tmp_path / "service")
+    entity = service / "src" / "task_tracker" / "domain" / "task.py"
+    entity.write_text(
+        entity.read_text()
+        + "<<<<<<< before updating\n    pass\n=======\n    return\n>>>>>>> after updating\n"
+    )
+    lines = len(entity.read_text().splitlines())
+    (service / "README.md.rej").write_text("rejected hunk\n")
+    checked = run_hook(service)
+    assert checked.returncode == 1
+    assert f"src/task_tracker/domain/task.py:{lines - 4}: <<<<<<< before updating" in checked.stdout
+    assert f"src/task_tracker/domain/task.py:{lines}: >>>>>>> after updating" in checked.stdout
+    assert "README.md.rej: rejected hunks of an update (.rej file)" in checked.stdout
+    assert "merge conflicts left by an update: FAILED (3 found" in checked.stdout
+    assert not (service / ".venv").exists()
 
 
 def test_the_hook_refuses_a_directory_that_is_not_a_generated_service(tmp_path: Path) -> None:

@@ -143,6 +143,17 @@ INVALID_ANSWERS = [
         "already uses a class of that name",
     ),
     entities_case(
+        "entity-name-ends-in-fields",
+        [entity("OrderFields")],
+        "entity name 'OrderFields' ends in 'Fields'",
+        "(<entity>_fields.py)",
+    ),
+    entities_case(
+        "entity-class-collides-with-fields-class",
+        [entity("Task"), entity("TaskFields")],
+        "entity name 'TaskFields' ends in 'Fields'",
+    ),
+    entities_case(
         "entity-module-events-reserved",
         [entity("Events")],
         "entity name 'Events' maps to the module name 'events'",
@@ -527,7 +538,7 @@ def test_sql_reserved_entity_and_field_names_are_rendered(tmp_path: Path) -> Non
         assert (destination / "tests" / "unit" / f"test_{snake}.py").is_file()
     assert (destination / "migrations" / "versions" / "0001_create_order.py").is_file()
     assert (destination / "migrations" / "versions" / "0005_create_key.py").is_file()
-    order = (package / "domain" / "order.py").read_text()
+    order = (package / "domain" / "order_fields.py").read_text()
     for name in ("order", "type", "match"):
         assert f"    {name}: " in order
 
@@ -538,7 +549,7 @@ def test_a_soft_keyword_is_accepted_as_a_field_name(tmp_path: Path, name: str) -
 
     render(destination, {"package_name": "tracker", "entities": [task(TITLE, field(name))]})
 
-    task_module = destination / "src" / "tracker" / "domain" / "task.py"
+    task_module = destination / "src" / "tracker" / "domain" / "task_fields.py"
     assert task_module.is_file()
     assert f"    {name}: " in task_module.read_text()
     assert (destination / "src" / "tracker" / "infrastructure" / "orm" / "task_model.py").is_file()

@@ -1,0 +1,295 @@
+"""`copier update` on a service with team code and data: nothing of the team's is lost.
+
+The template's working tree (uncommitted changes included) is released as
+v1.0.0 in a temporary git repository; v1.1.0 adds a method to the base entity.
+A service is copied at v1.0.0, the team edits it and stores rows, then updates to
+v1.1.0 while adding an entity and a field.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import run
+from sqlalchemy import create_engine, text
+from update_support import (
+    TemplateRepository,
+    commit_all,
+    conflict_leftovers,
+    copier,
+    copy_service,
+    digests,
+    git,
+)
+
+BASE_ENTITY = "template/src/{{package_name}}/domain/base_entity.py"
+NEW_PATTERN_METHOD = '''    def age_in_days(self) -> float:
+        """Days since ``created_at``, by the active clock."""
+        assert self.created_at is not None
+        return (utc_now() - self.created_at).total_seconds() / 86400
+
+    def touch(self'''
+
+PROJECT = {
+    "name": "Project",
+    "description": "A body of work that groups tasks",
+    "fields": [
+        {"name": "name", "type": "str", "max_length": 200, "unique": True},
+        {"name": "description", "type": "text", "nullable": True},
+    ],
+}
+TASK_FIELDS: list[dict[str, Any]] = [
+    {"name": "title", "type": "str", "max_length": 200},
+    {"name": "description", "type": "text", "nullable": True},
+    {"name": "status", "type": "str", "max_length": 20, "default": "todo"},
+    {"name": "priority", "type": "int", "default": 0},
+]
+TASK = {"name": "Task", "description": "A unit of work", "fields": TASK_FIELDS}
+ESTIMATE = {"name": "estimate", "type": "int", "default": 1}
+LABEL = {"name": "Label", "fields": [{"name": "title", "type": "str", "max_length": 80}]}
+ENTITIES_AFTER = [PROJECT, {**TASK, "fields": [*TASK_FIELDS, ESTIMATE]}, LABEL]
+
+TEAM_METHOD = '''
+    def is_done(self) -> bool:
+        """Whether the task is finished."""
+        return self.status == "done"
+'''
+TEAM_QUERY = '''
+    def find_by_status(self, status: str) -> list[Task]:
+        """Tasks with ``status``, oldest change first."""
+        model = self.model_type
+        query = select(model).where(model.status == status).order_by(model.updated_at)
+        return self._find(query, "find_by_status")
+'''
+TEAM_UNIT_TEST = '''"""The team's own rules of Task."""
+
+from tests.factories.task import new_task
+
+
+def test_a_task_whose_status_is_done_is_done() -> None:
+    assert new_task(status="done").is_done()
+    assert not new_task(status="todo").is_done()
+'''
+TEAM_QUERY_TEST = '''"""The team's own queries on tasks."""
+
+from sqlalchemy.orm import Session
+
+from task_tracker.infrastructure.repositories.task_repository import TaskRepository
+from tests.factories.task import new_task
+
+
+def test_find_by_status(session: Session) -> None:
+    repository = TaskRepository(session)
+    done = repository.save(new_task(status="done"))
+    repository.save(new_task(status="todo"))
+    assert [task.id for task in repository.find_by_status("done")] == [done.id]
+'''
+STORE_ROWS = """
+from task_tracker.application.project_service import ProjectService
+from task_tracker.application.task_service import TaskService
+from task_tracker.infrastructure.database import create_database_engine, create_session_factory
+from task_tracker.infrastructure.repositories.project_repository import ProjectRepository
+from task_tracker.infrastructure.repositories.task_repository import TaskRepository
+
+sessions = create_session_factory(create_database_engine())
+with sessions() as session:
+    ProjectService(ProjectRepository(session)).create(name="Launch")
+    tasks = TaskService(TaskRepository(session))
+    for number in range(3):
+        tasks.create(title=f"task {number}", status="done" if number else "todo")
+"""
+POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def service_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of the service's own database: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'service.sqlite3'}"
+        return
+    name = f"ddd_update_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRESQL.format(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield POSTGRESQL.format(database=name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+def append(path: Path, addition: str) -> None:
+    path.write_text(path.read_text() + addition)
+
+
+def make_team_edits(service: Path) -> None:
+    package = service / "src" / "task_tracker"
+    append(package / "domain" / "task.py", TEAM_METHOD)
+    repository = package / "infrastructure" / "repositories" / "task_repository.py"
+    source = repository.read_text().replace(
+        "from ...domain.task import Task",
+        "from sqlalchemy import select\n\nfrom ...domain.task import Task",
+    )
+    repository.write_text(source + TEAM_QUERY)
+    (service / "tests" / "unit" / "test_task_rules.py").write_text(TEAM_UNIT_TEST)
+    (service / "tests" / "integration" / "test_task_queries.py").write_text(TEAM_QUERY_TEST)
+
+
+def service_env(database_url: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": "src"}
+
+
+def row_counts(database_url: str) -> dict[str, int]:
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        counts = {
+            table: connection.scalar(text(f"SELECT count(*) FROM {table}"))
+            for table in ("project", "task")
+        }
+    engine.dispose()
+    return counts
+
+
+def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
+    tmp_path: Path, service_database: str
+) -> None:
+    template = TemplateRepository(tmp_path / "template")
+    template.release_working_tree("v1.0.0")
+    template.edit(BASE_ENTITY, "    def touch(self", NEW_PATTERN_METHOD)
+    template.release("v1.1.0")
+    checks_after_update = service_database.startswith("sqlite")
+
+    service = copy_service(template, "v1.0.0", tmp_path / "service")
+    make_team_edits(service)
+    commit_all(service, "Team code: Task.is_done, TaskRepository.find_by_status, their tests")
+
+    env = service_env(service_database)
+    run([sys.executable, "-m", "alembic", "upgrade", "head"], service, env)
+    run([sys.executable, "-c", STORE_ROWS], service, env)
+    rows_before = row_counts(service_database)
+    assert rows_before == {"project": 1, "task": 3}
+    versions = service / "migrations" / "versions"
+    migrations_before = digests(versions)
+    team_files = {
+        path: (service / path).read_text()
+        for path in (
+            "src/task_tracker/domain/task.py",
+            "src/task_tracker/infrastructure/repositories/task_repository.py",
+            "tests/unit/test_task_rules.py",
+            "tests/integration/test_task_queries.py",
+        )
+    }
+
+    answers = tmp_path / "answers.yml"
+    answers.write_text(
+        yaml.safe_dump({"entities": ENTITIES_AFTER, "run_checks": checks_after_update})
+    )
+    updated = copier(
+        "update", "--trust", "--defaults", "--data-file", str(answers), "--vcs-ref", "v1.1.0",
+        cwd=service,
+    )  # fmt: skip
+    assert updated.returncode == 0, updated.stdout
+
+    # The post-update checks ran once, in the service, after the merge.
+    runs = updated.stdout.count("Checking the generated service in")
+    assert runs == (1 if checks_after_update else 0), updated.stdout
+    if checks_after_update:
+        assert f"Checking the generated service in {service}" in updated.stdout
+        assert "All checks passed." in updated.stdout
+
+    assert conflict_leftovers(service) == []
+    for path, text_before in team_files.items():
+        assert (service / path).read_text() == text_before, path
+    base_entity = (service / "src" / "task_tracker" / "domain" / "base_entity.py").read_text()
+    assert "def age_in_days(self) -> float:" in base_entity
+    assert (
+        "estimate: int = 1"
+        in (service / "src" / "task_tracker" / "domain" / "task_fields.py").read_text()
+    )
+    assert (service / "src" / "task_tracker" / "domain" / "label.py").is_file()
+
+    # Old migrations byte for byte; one new migration per change, in one line.
+    migrations_after = digests(versions)
+    assert {name: migrations_after[name] for name in migrations_before} == migrations_before
+    added = sorted(set(migrations_after) - set(migrations_before))
+    assert added == ["0003_create_label.py", "0004_add_estimate_to_task.py"]
+    assert 'down_revision: str | None = "0002_create_task"' in (versions / added[0]).read_text()
+    assert 'down_revision: str | None = "0003_create_label"' in (versions / added[1]).read_text()
+    heads = run([sys.executable, "-m", "alembic", "heads"], service, env)
+    assert heads.split() == ["0004_add_estimate_to_task", "(head)"]
+
+    # The existing database migrates forward and keeps every row.
+    run([sys.executable, "-m", "alembic", "upgrade", "head"], service, env)
+    assert row_counts(service_database) == rows_before
+    engine = create_engine(service_database)
+    with engine.connect() as connection:
+        assert set(connection.scalars(text("SELECT estimate FROM task"))) == {1}
+    engine.dispose()
+
+    # The updated service passes its own checks, on this database's kind.
+    test_env = {**os.environ}
+    if not checks_after_update:
+        test_env["TEST_DATABASE_URL"] = POSTGRESQL.format(database="test")
+    run([sys.executable, "-m", "ruff", "format", "--check", "."], service)
+    run([sys.executable, "-m", "ruff", "check", "."], service)
+    output = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service, test_env
+    )
+    assert output.strip().splitlines()[-1].split()[1] == "passed", output
+
+
+@pytest.mark.parametrize(
+    ("entities", "message"),
+    [
+        (
+            [PROJECT],
+            "entity 'Task' is missing from the answers, but migration 0002_create_task "
+            "created its table",
+        ),
+        (
+            [PROJECT, {**TASK, "name": "Job"}],
+            "entity 'Task' is missing from the answers",
+        ),
+        (
+            [PROJECT, {**TASK, "fields": TASK_FIELDS[:3]}],
+            "field Task.priority is missing from the answers, but migration 0002_create_task "
+            "created its column",
+        ),
+        (
+            [
+                PROJECT,
+                {**TASK, "fields": [{**TASK_FIELDS[0], "max_length": 300}, *TASK_FIELDS[1:]]},
+            ],
+            "field Task.title: max_length 200 -> 300 would change the column that migration "
+            "0002_create_task created",
+        ),
+        (
+            [PROJECT, {**TASK, "fields": [*TASK_FIELDS, {"name": "due_on", "type": "date"}]}],
+            "field Task.due_on is new on the existing table 'task' and has no default",
+        ),
+    ],
+    ids=["remove-entity", "rename-entity", "remove-field", "change-column", "new-not-null-field"],
+)
+def test_an_update_that_would_lose_or_rewrite_schema_is_refused_and_changes_nothing(
+    tmp_path: Path, entities: list[dict[str, Any]], message: str
+) -> None:
+    template = TemplateRepository(tmp_path / "template")
+    template.release_working_tree("v1.0.0")
+    service = copy_service(template, "v1.0.0", tmp_path / "service")
+    answers = tmp_path / "answers.yml"
+    answers.write_text(yaml.safe_dump({"entities": entities}))
+
+    updated = copier("update", "--trust", "--defaults", "--data-file", str(answers), cwd=service)
+
+    assert updated.returncode != 0
+    assert "Validation error for question 'entities'" in updated.stdout
+    assert message in " ".join(updated.stdout.split()), updated.stdout
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
