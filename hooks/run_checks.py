@@ -19,7 +19,11 @@ import time
 import venv
 from pathlib import Path
 
-STEPS_TOTAL = 6
+# What each mode (the `checks` answer) runs after the conflict check and the install.
+MODES = {
+    "all": ("ruff format", "ruff check --fix", "pytest"),
+    "lint": ("ruff format", "ruff check --fix"),
+}
 # Lines Copier's merge writes around a conflict; `=======` alone also underlines Markdown.
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
 # Directories that hold no generated or team files.
@@ -31,8 +35,9 @@ def venv_python(project: Path) -> Path:
     return project / ".venv" / scripts / "python"
 
 
-def run_step(number: int, title: str, command: list[str], project: Path) -> None:
-    print(f"[{number}/{STEPS_TOTAL}] {title} ...", flush=True)
+def run_step(step: tuple[int, int], title: str, command: list[str], project: Path) -> None:
+    number, total = step
+    print(f"[{number}/{total}] {title} ...", flush=True)
     started = time.monotonic()
     result = subprocess.run(
         command,
@@ -45,11 +50,11 @@ def run_step(number: int, title: str, command: list[str], project: Path) -> None
     if result.returncode != 0:
         print(result.stdout, flush=True)
         print(
-            f"[{number}/{STEPS_TOTAL}] {title}: FAILED (exit {result.returncode}, {seconds:.1f} s)",
+            f"[{number}/{total}] {title}: FAILED (exit {result.returncode}, {seconds:.1f} s)",
             flush=True,
         )
         raise SystemExit(result.returncode)
-    print(f"[{number}/{STEPS_TOTAL}] {title}: ok ({seconds:.1f} s)", flush=True)
+    print(f"[{number}/{total}] {title}: ok ({seconds:.1f} s)", flush=True)
 
 
 def project_files(project: Path) -> list[Path]:
@@ -81,58 +86,53 @@ def merge_conflicts(project: Path) -> list[str]:
     return found
 
 
-def check_merge_conflicts(project: Path) -> None:
+def check_merge_conflicts(project: Path, total: int) -> None:
     title = "Looking for merge conflicts left by an update"
-    print(f"[1/{STEPS_TOTAL}] {title} ...", flush=True)
+    print(f"[1/{total}] {title} ...", flush=True)
     conflicts = merge_conflicts(project)
     if conflicts:
         for conflict in conflicts:
             print(f"  {conflict}", flush=True)
         print(
-            f"[1/{STEPS_TOTAL}] {title}: FAILED ({len(conflicts)} found; resolve them, "
+            f"[1/{total}] {title}: FAILED ({len(conflicts)} found; resolve them, "
             "then run the checks again)",
             flush=True,
         )
         raise SystemExit(1)
-    print(f"[1/{STEPS_TOTAL}] {title}: none", flush=True)
+    print(f"[1/{total}] {title}: none", flush=True)
 
 
-def main() -> None:
+def main(mode: str) -> None:
+    if mode not in MODES:
+        raise SystemExit(f"run_checks: unknown mode {mode!r}; expected one of {', '.join(MODES)}")
     project = Path.cwd()
     if (
         not (project / "pyproject.toml").is_file()
         or not (project / ".copier-answers.yml").is_file()
     ):
         raise SystemExit(f"run_checks: {project} is not a generated service; nothing checked")
+    total = 3 + len(MODES[mode])
     python = venv_python(project)
-    print(f"Checking the generated service in {project}", flush=True)
-    check_merge_conflicts(project)
+    print(f"Checking the generated service in {project} ({mode})", flush=True)
+    check_merge_conflicts(project, total)
     if python.exists():
-        print(f"[2/{STEPS_TOTAL}] Virtual environment .venv: exists, reused", flush=True)
+        print(f"[2/{total}] Virtual environment .venv: exists, reused", flush=True)
     else:
-        print(f"[2/{STEPS_TOTAL}] Creating the virtual environment .venv ...", flush=True)
+        print(f"[2/{total}] Creating the virtual environment .venv ...", flush=True)
         venv.create(project / ".venv", with_pip=True)
-        print(f"[2/{STEPS_TOTAL}] Creating the virtual environment .venv: ok", flush=True)
-    pip = [
-        str(python),
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-    ]
-    run_step(
-        3,
-        "Installing the service and its dev dependencies",
-        [*pip, "-e", ".[dev]"],
-        project,
-    )
-    ruff = [str(python), "-m", "ruff"]
-    run_step(4, "ruff format", [*ruff, "format", "."], project)
-    run_step(5, "ruff check --fix", [*ruff, "check", "--fix", "."], project)
-    run_step(6, "pytest", [str(python), "-m", "pytest", "-q"], project)
+        print(f"[2/{total}] Creating the virtual environment .venv: ok", flush=True)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    install = "Installing the service and its dev dependencies"
+    run_step((3, total), install, [*pip, "-e", ".[dev]"], project)
+    commands = {
+        "ruff format": [str(python), "-m", "ruff", "format", "."],
+        "ruff check --fix": [str(python), "-m", "ruff", "check", "--fix", "."],
+        "pytest": [str(python), "-m", "pytest", "-q"],
+    }
+    for number, title in enumerate(MODES[mode], 4):
+        run_step((number, total), title, commands[title], project)
     print("All checks passed.", flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else "all")

@@ -15,7 +15,7 @@ TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
 
 def generate(destination: Path, **answers: Any) -> Path:
     """Render the working tree of the template (uncommitted changes included)."""
-    data = {"run_checks": False, **answers}
+    data = {"checks": "none", **answers}
     run_copy(
         str(TEMPLATE_ROOT),
         str(destination),

@@ -21,9 +21,9 @@ def copier_copy_with_checks(destination: Path) -> subprocess.CompletedProcess[st
     )
 
 
-def run_hook(cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_hook(cwd: Path, *mode: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(HOOK)],
+        [sys.executable, str(HOOK), *mode],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -56,6 +56,17 @@ def test_copy_runs_every_check_then_a_failing_test_fails_the_hook(tmp_path: Path
     assert "test_a_deliberately_broken_rule" in checked.stdout
     assert "[6/6] pytest: FAILED" in checked.stdout
     assert failing_test.exists() and (service / "pyproject.toml").exists()
+
+    linted = run_hook(service, "lint")
+    assert linted.returncode == 0, linted.stdout
+    assert "[5/5] ruff check --fix: ok" in linted.stdout
+    assert "] pytest" not in linted.stdout
+
+
+def test_the_hook_refuses_an_unknown_mode(tmp_path: Path) -> None:
+    result = run_hook(generate(tmp_path / "service"), "everything")
+    assert result.returncode != 0
+    assert "unknown mode 'everything'; expected one of all, lint" in result.stdout
 
 
 def test_conflicts_left_by_an_update_are_named_and_fail_the_hook(tmp_path: Path) -> None:

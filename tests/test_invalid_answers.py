@@ -7,7 +7,7 @@ question, the offending value and the rule it breaks, and the destination
 directory stays empty. A few positive cases make sure that names which are only
 reserved in SQL (or are Python soft keywords) are still accepted.
 
-No case runs the post-generation checks: every answer set has ``run_checks: false``.
+No case runs the post-generation checks: every answer set has ``checks: none``.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def render(destination: Path, answers: dict[str, Any]) -> None:
     run_copy(
         str(TEMPLATE_ROOT),
         str(destination),
-        data={"run_checks": False, **answers},
+        data={"checks": "none", **answers},
         defaults=True,
         unsafe=True,
         vcs_ref="HEAD",

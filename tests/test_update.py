@@ -190,7 +190,9 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
 
     answers = tmp_path / "answers.yml"
     answers.write_text(
-        yaml.safe_dump({"entities": ENTITIES_AFTER, "run_checks": checks_after_update})
+        yaml.safe_dump(
+            {"entities": ENTITIES_AFTER, "checks": "all" if checks_after_update else "none"}
+        )
     )
     updated = copier(
         "update", "--trust", "--defaults", "--data-file", str(answers), "--vcs-ref", "v1.1.0",
