@@ -30,7 +30,9 @@ PACKAGE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 ENTITY_KEYS = frozenset({"name", "description", "fields"})
-FIELD_KEYS = frozenset({"name", "type", "max_length", "nullable", "default", "unique"})
+FIELD_KEYS = frozenset(
+    {"name", "type", "max_length", "nullable", "default", "unique", "to", "touch"}
+)
 DEFAULT_MAX_LENGTH = 255
 # PostgreSQL truncates identifiers longer than this; MySQL allows 64.
 IDENTIFIER_LIMIT = 63
@@ -44,6 +46,7 @@ RESERVED_FIELD_NAMES = frozenset(
         "updated_at",
         "version",
         "touch",
+        "cache_version",
         "is_newer_than",
         "get_age_seconds",
         "get_time_since_update_seconds",
@@ -86,6 +89,7 @@ RESERVED_MODULE_NAMES = frozenset(
         "timestamp",
         "timestamp_events",
         "timestamp_mixin",
+        "touching",
         "types",
         "validation",
     }
@@ -154,9 +158,12 @@ FIELD_TYPES: dict[str, FieldType] = {
     "date": FieldType("date", "Date()", "sa.Date()", "require_date"),
     "datetime": FieldType("datetime", "UTCDateTime()", "UTC_DATETIME", "require_datetime"),
     "uuid": FieldType("UUID", "Uuid()", "sa.Uuid()", "require_uuid"),
+    # The id of another declared entity (``to``), with a foreign key and an index.
+    "ref": FieldType("UUID", "Uuid()", "sa.Uuid()", "require_uuid"),
 }
 # The SQLAlchemy names each model type needs imported.
 MODEL_IMPORTS = {
+    "ref": "Uuid",
     "str": "String",
     "text": "Text",
     "int": "Integer",
@@ -172,6 +179,7 @@ PYTHON_IMPORTS = {
     "date": ("datetime", "date"),
     "datetime": ("datetime", "datetime"),
     "uuid": ("uuid", "UUID"),
+    "ref": ("uuid", "UUID"),
 }
 
 
@@ -295,6 +303,12 @@ def _default_source(where: str, type_name: str, default: Any, max_length: int | 
     def unfit() -> AnswerError:
         return AnswerError(f"{where}: default {default!r} is not a valid {type_name}")
 
+    if type_name == "ref":
+        raise AnswerError(
+            f"{where}: default {default!r} is not allowed; a ref field's default can only be "
+            "null (with nullable: true)"
+        )
+
     if type_name in ("str", "text"):
         if not isinstance(default, str):
             raise unfit()
@@ -398,6 +412,8 @@ def _samples(field: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]]]:
             py_str("not-a-uuid"),
             "not a UUID",
         ),
+        # Unit tests only; database tests point references at stored rows.
+        "ref": ("uuid4()", "uuid4()", py_str("not-a-uuid"), "not a UUID"),
     }[type_name]
     return scalar[0], scalar[1], [(scalar[2], scalar[3])]
 
@@ -415,6 +431,28 @@ UNIQUE_SAMPLES = {
     ),
     "uuid": ("uuid4()", 'UUID("00000000-0000-4000-8000-000000000001")'),
 }
+
+
+def _parse_reference(
+    where: str, name: str, type_name: str, raw: dict[str, Any]
+) -> tuple[str | None, bool]:
+    """The entity a ref field references and whether saving touches it."""
+    if type_name != "ref":
+        for key in ("to", "touch"):
+            if key in raw:
+                raise AnswerError(f"{where}: {key} is only allowed on ref fields, not {type_name}")
+        return None, False
+    if not name.endswith("_id"):
+        raise AnswerError(
+            f"{where}: a ref field holds the id of another entity, so its name must end "
+            f"in _id (e.g. {name}_id)"
+        )
+    if "to" not in raw:
+        raise AnswerError(f"{where}: a ref field needs to: the name of the entity it references")
+    target = raw["to"]
+    if not isinstance(target, str) or not PASCAL_CASE.match(target):
+        raise AnswerError(f"{where}: to {target!r} must name a declared entity (PascalCase)")
+    return target, _check_bool(where, "touch", raw.get("touch", False))
 
 
 def _parse_field(entity_name: str, index: int, raw: Any) -> dict[str, Any]:
@@ -449,6 +487,7 @@ def _parse_field(entity_name: str, index: int, raw: Any) -> dict[str, Any]:
         )
     nullable = _check_bool(where, "nullable", raw.get("nullable", False))
     unique = _check_bool(where, "unique", raw.get("unique", False))
+    target, touch = _parse_reference(where, name, type_name, raw)
     max_length: int | None = None
     if "max_length" in raw:
         if type_name != "str":
@@ -458,6 +497,11 @@ def _parse_field(entity_name: str, index: int, raw: Any) -> dict[str, Any]:
             raise AnswerError(f"{where}: max_length {max_length!r} must be a positive integer")
     elif type_name == "str":
         max_length = DEFAULT_MAX_LENGTH
+    if unique and type_name == "ref":
+        raise AnswerError(
+            f"{where}: unique is not supported on ref fields (one-to-one references); "
+            "reference the other way round, or drop unique"
+        )
     if unique and type_name in ("text", "bool"):
         raise AnswerError(
             f"{where}: unique is not supported on {type_name} fields "
@@ -488,13 +532,19 @@ def _parse_field(entity_name: str, index: int, raw: Any) -> dict[str, Any]:
         "migration_type": field_type.migration.format(max_length=max_length),
         "checker": field_type.checker,
         "unique_constraint": f"uq_{{table}}_{name}",
+        "to": target,
+        "touch": touch,
+        "ref_table": snake_case(target) if target else None,
     }
     check_args = [py_str(name), f"self.{name}"]
     if type_name == "str":
         check_args.append(f"max_length={max_length}")
     if nullable:
         check_args.append("nullable=True")
-    model_args = [field["model_type"]] + (["unique=True"] if unique else [])
+    model_args = [field["model_type"]]
+    if target:
+        model_args += [f'ForeignKey("{field["ref_table"]}.id")', "index=True"]
+    model_args += ["unique=True"] if unique else []
     field.update(
         check_line=wrap_call(field_type.checker, check_args, 8),
         model_line=wrap_call(
@@ -525,6 +575,39 @@ def _parse_field(entity_name: str, index: int, raw: Any) -> dict[str, Any]:
         invalid = [*invalid, ("None", "missing")]
     field.update(sample=sample, changed=changed, invalid=invalid)
     return field
+
+
+def _add_reference_lines(entity_name: str, table: str, field: dict[str, Any]) -> None:
+    """The foreign key and index of a ref field, as migrations write them."""
+    name, target_table = field["name"], field["ref_table"]
+    foreign_key = f"fk_{table}_{name}_{target_table}"
+    if len(foreign_key) > IDENTIFIER_LIMIT:
+        raise AnswerError(
+            f"entity {entity_name!r}: the foreign key name {foreign_key!r} is longer than the "
+            f"{IDENTIFIER_LIMIT}-character identifier limit; shorten the entity or field name"
+        )
+    index = f"ix_{table}_{name}"
+    fk_name, ix_name = f"op.f({py_str(foreign_key)})", f"op.f({py_str(index)})"
+    field.update(
+        foreign_key=foreign_key,
+        index=index,
+        foreign_key_line=wrap_call(
+            "sa.ForeignKeyConstraint",
+            [f"[{py_str(name)}]", f"[{py_str(target_table + '.id')}]", f"name={fk_name}"],
+            8,
+        ),
+        index_line=wrap_call(
+            "op.create_index", [ix_name, py_str(table), f"[{py_str(name)}]", "unique=False"], 4
+        ),
+        added_foreign_key_line=wrap_call(
+            "batch.create_foreign_key",
+            [fk_name, py_str(target_table), f"[{py_str(name)}]", '["id"]'],
+            8,
+        ),
+        added_index_line=wrap_call(
+            "batch.create_index", [ix_name, f"[{py_str(name)}]", "unique=False"], 8
+        ),
+    )
 
 
 def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
@@ -584,6 +667,8 @@ def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
                 f"longer than the {IDENTIFIER_LIMIT}-character identifier limit; shorten "
                 "the entity or field name"
             )
+        if field["to"]:
+            _add_reference_lines(name, snake, field)
     types = {field["type"] for field in fields}
     utc: tuple[tuple[str, str], ...] = ()
     if any("tzinfo=UTC" in (field["default"] or "") for field in fields):
@@ -601,7 +686,17 @@ def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
             ".validation", sorted({field["checker"] for field in fields})
         ),
         "value_imports": _python_imports(types, utc),
-        "model_value_imports": _python_imports(types),
+        "model_value_imports": _python_imports(
+            types, (("typing", "ClassVar"),) if any(f["touch"] for f in fields) else ()
+        ),
+        "orm_imports": [
+            import_line(f".{module}", [name])
+            for module, name in sorted(
+                {("entity_model", "EntityModel")}
+                | ({("types", "UTCDateTime")} if "datetime" in types else set())
+                | {(f"{f['ref_table']}_model", f"{f['to']}Model") for f in fields if f["touch"]}
+            )
+        ],
         # Doc examples show sample datetimes, which are written with tzinfo=UTC.
         "example_imports": _python_imports(
             types, (("datetime", "UTC"),) if "datetime" in types else utc
@@ -622,7 +717,12 @@ def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
             0,
         )
         + ":",
-        "model_imports": sorted({MODEL_IMPORTS[t] for t in types if t in MODEL_IMPORTS}),
+        "model_imports": sorted(
+            {MODEL_IMPORTS[t] for t in types if t in MODEL_IMPORTS}
+            | ({"ForeignKey"} if "ref" in types else set())
+        ),
+        "references": [field for field in fields if field["to"]],
+        "touched_parents": [field for field in fields if field["touch"]],
         "has_datetime": "datetime" in types,
         "has_unique": any(field["unique"] for field in fields),
         # A field that can hold a short SQL-looking string, for the injection test.
@@ -675,9 +775,92 @@ def parse_entities(value: Any) -> list[dict[str, Any]]:
                     f"entity {class_owner[class_name]!r} also generates"
                 )
             class_owner[class_name] = entity["name"]
+    _check_references(entities)
     for entity in entities:
         entity["factory_imports"] = _factory_imports(entity)
+        snake, name = entity["snake"], entity["name"]
+        entity["factory_import"] = import_line(
+            f"tests.factories.{snake}", ["CHANGES", f"new_{snake}", "store_references"]
+        )
+        contracts = ["RepositoryContract"]
+        contracts += ["HostileTextContract"] if entity["text_field"] else []
+        contracts += ["ParentTouchContract"] if entity["touched_parents"] else []
+        entity["repository_test_class_line"] = (
+            wrap_call(f"class Test{name}Repository", contracts, 0) + ":"
+        )
+        # One import per referenced entity, in the order ruff's isort wants.
+        entity["referenced"] = [
+            _stored_parent(field)
+            for field in sorted(
+                {field["ref_table"]: field for field in entity["references"]}.values(),
+                key=lambda field: field["ref_table"],
+            )
+        ]
     return entities
+
+
+def _stored_parent(field: dict[str, Any]) -> dict[str, Any]:
+    """How a test factory stores a row of the entity ``field`` references."""
+    table, name = field["ref_table"], field["to"]
+    return {
+        "table": table,
+        "name": name,
+        "new_line": wrap_call(
+            f"{table} = {table}_factory.new_{table}",
+            [f"**{table}_factory.store_references(session)"],
+            4,
+        ),
+        "save_line": wrap_call(f"{name}Repository(session).save", [table], 4),
+    }
+
+
+def _check_references(entities: list[dict[str, Any]]) -> None:
+    """Every ref names another declared entity, and the references form no cycle."""
+    names = {entity["name"] for entity in entities}
+    graph: dict[str, list[str]] = {}
+    for entity in entities:
+        for field in entity["references"]:
+            where = f"entity {entity['name']!r}, field {field['name']!r}"
+            if field["to"] == entity["name"]:
+                raise AnswerError(f"{where}: to {field['to']!r}: an entity cannot reference itself")
+            if field["to"] not in names:
+                raise AnswerError(
+                    f"{where}: to {field['to']!r} is not a declared entity; declared are "
+                    f"{', '.join(sorted(names))}"
+                )
+        graph[entity["name"]] = [field["to"] for field in entity["references"]]
+    cycle = _find_cycle(graph)
+    if cycle:
+        raise AnswerError(
+            f"the references {' -> '.join(cycle)} form a cycle: no order of migrations can "
+            "create these tables; drop one of the references"
+        )
+
+
+def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    """A path that returns to its start, following the edges of ``graph``; None if none."""
+    path: list[str] = []
+    finished: set[str] = set()
+
+    def visit(node: str) -> list[str] | None:
+        if node in finished:
+            return None
+        if node in path:
+            return [*path[path.index(node) :], node]
+        path.append(node)
+        for successor in graph.get(node, []):
+            cycle = visit(successor)
+            if cycle:
+                return cycle
+        path.pop()
+        finished.add(node)
+        return None
+
+    for node in graph:
+        cycle = visit(node)
+        if cycle:
+            return cycle
+    return None
 
 
 # Standard-library names that generated value sources may use, as (module, name, usage).

@@ -24,7 +24,7 @@ from jinja2.ext import Extension
 # Alembic stores revision ids in a VARCHAR(32) column.
 REVISION_LIMIT = 32
 # The field attributes that shape a column; the rest (default, description) do not.
-COLUMN_ATTRIBUTES = ("type", "max_length", "nullable", "unique")
+COLUMN_ATTRIBUTES = ("type", "max_length", "nullable", "unique", "to")
 RETIRING = "see 'Removing or renaming an entity' in the service's README"
 
 
@@ -96,6 +96,28 @@ def _new_fields(entity: dict[str, Any], recorded: dict[str, Any]) -> list[dict[s
     return new
 
 
+def _referenced_first(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``entities`` in declaration order, except that a referenced one comes first.
+
+    The entity specs have no reference cycles (``entities.py`` refuses them).
+    """
+    ordered: list[dict[str, Any]] = []
+    pending = {entity["name"]: entity for entity in entities}
+
+    def place(entity: dict[str, Any]) -> None:
+        if entity["name"] not in pending:
+            return
+        del pending[entity["name"]]
+        for field in entity["fields"]:
+            if field.get("to") in pending:
+                place(pending[field["to"]])
+        ordered.append(entity)
+
+    for entity in entities:
+        place(entity)
+    return ordered
+
+
 def _revision(number: int, kind: str, table: str, fields: list[dict[str, Any]]) -> str:
     if kind == "create":
         return f"{number:04d}_create_{table}"[:REVISION_LIMIT]
@@ -128,7 +150,8 @@ def plan_migrations(specs: list[dict[str, Any]], history: Any) -> list[dict[str,
         fields = [field for field in entity["fields"] if field["name"] in names]
         steps.append({**entry, "entity": entity, "fields": fields})
     additions = [
-        ("create", entity, entity["fields"]) for entity in specs if entity["name"] not in recorded
+        ("create", entity, entity["fields"])
+        for entity in _referenced_first([e for e in specs if e["name"] not in recorded])
     ]
     for entity in specs:
         if entity["name"] in recorded:

@@ -47,6 +47,7 @@ TWELVE_ENTITIES = [
     {
         "name": "Shipment",
         "fields": [
+            {"name": "warehouse_id", "type": "ref", "to": "Warehouse", "touch": True},
             {"name": "shipped_at", "type": "datetime"},
             {"name": "tracking", "type": "uuid"},
         ],
@@ -54,19 +55,26 @@ TWELVE_ENTITIES = [
     {
         "name": "Invoice",
         "fields": [
+            {"name": "customer_id", "type": "ref", "to": "Customer", "touch": True},
             {"name": "total", "type": "decimal", "default": 0},
             {"name": "paid", "type": "bool", "default": False},
         ],
     },
     {
         "name": "Payment",
-        "fields": [{"name": "amount", "type": "float"}, {"name": "received_on", "type": "date"}],
+        "fields": [
+            {"name": "invoice_id", "type": "ref", "to": "Invoice", "touch": True},
+            {"name": "amount", "type": "float"},
+            {"name": "received_on", "type": "date"},
+        ],
     },
     {
         "name": "Review",
         "fields": [
             {"name": "body", "type": "text"},
             {"name": "stars", "type": "int", "default": 5},
+            {"name": "product_id", "type": "ref", "to": "Product", "touch": True},
+            {"name": "customer_id", "type": "ref", "to": "Customer", "nullable": True},
         ],
     },
     {
@@ -74,6 +82,7 @@ TWELVE_ENTITIES = [
         "fields": [
             {"name": "code", "type": "str", "max_length": 12, "unique": True},
             {"name": "expires_at", "type": "datetime", "nullable": True},
+            {"name": "customer_id", "type": "ref", "to": "Customer", "nullable": True},
         ],
     },
     {"name": "HTTPEndpoint", "fields": [{"name": "path", "type": "str", "max_length": 2000}]},
@@ -91,6 +100,8 @@ SQL_RESERVED = [
     {
         "name": "Order",
         "fields": [
+            # Declared before User: its migration must still come after User's.
+            {"name": "user_id", "type": "ref", "to": "User", "touch": True},
             {"name": "order", "type": "int"},
             {"name": "group", "type": "str", "max_length": 50},
             {"name": "select", "type": "bool", "default": False},
@@ -108,6 +119,7 @@ SQL_RESERVED = [
         "fields": [
             {"name": "type", "type": "str"},
             {"name": "match", "type": "text", "nullable": True},
+            {"name": "select_id", "type": "ref", "to": "Select", "nullable": True},
         ],
     },
     {

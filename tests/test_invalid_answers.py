@@ -300,7 +300,7 @@ INVALID_ANSWERS = [
         "field-unknown-key",
         field("title", indexed=True),
         "entity 'Task', field #1 has unknown key(s) 'indexed'",
-        "allowed keys are default, max_length, name, nullable, type, unique",
+        "allowed keys are default, max_length, name, nullable, to, touch, type, unique",
     ),
     field_case(
         "max-length-on-int",
@@ -499,6 +499,69 @@ INVALID_ANSWERS = [
         "entity-name-utc",
         [entity("UTC")],
         "entity name 'UTC' is reserved",
+    ),
+    # --- references ---------------------------------------------------------------------
+    field_case("ref-without-to", field("project_id", "ref"), "a ref field needs to:"),
+    field_case(
+        "ref-to-not-pascal-case",
+        field("project_id", "ref", to="project"),
+        "to 'project' must name a declared entity (PascalCase)",
+    ),
+    field_case(
+        "ref-to-unknown-entity",
+        field("project_id", "ref", to="Project"),
+        "to 'Project' is not a declared entity; declared are Task",
+    ),
+    field_case(
+        "ref-to-itself", field("task_id", "ref", to="Task"), "an entity cannot reference itself"
+    ),
+    entities_case(
+        "ref-cycle",
+        [
+            entity("Alpha", field("beta_id", "ref", to="Beta")),
+            entity("Beta", field("gamma_id", "ref", to="Gamma")),
+            entity("Gamma", field("alpha_id", "ref", to="Alpha")),
+        ],
+        "the references Alpha -> Beta -> Gamma -> Alpha form a cycle",
+    ),
+    field_case(
+        "ref-name-without-id",
+        field("project", "ref", to="Project"),
+        "field 'project': a ref field holds the id of another entity",
+        "must end in _id (e.g. project_id)",
+    ),
+    field_case(
+        "to-on-a-str-field",
+        field("title", to="Project"),
+        "field 'title': to is only allowed on ref fields, not str",
+    ),
+    field_case(
+        "touch-on-an-int-field",
+        field("rank", "int", touch=True),
+        "field 'rank': touch is only allowed on ref fields, not int",
+    ),
+    entities_case(
+        "ref-with-a-default",
+        [entity("Project"), task(field("project_id", "ref", to="Project", default="x"))],
+        "default 'x' is not allowed; a ref field's default can only be null",
+    ),
+    entities_case(
+        "ref-unique",
+        [entity("Project"), task(field("project_id", "ref", to="Project", unique=True))],
+        "unique is not supported on ref fields",
+    ),
+    entities_case(
+        "ref-touch-not-bool",
+        [entity("Project"), task(field("project_id", "ref", to="Project", touch="yes"))],
+        "touch 'yes' must be true or false",
+    ),
+    entities_case(
+        "ref-foreign-key-name-too-long",
+        [
+            entity("Betabetabetabeta"),
+            entity("Alpha", field("x" * 37 + "_id", "ref", to="Betabetabetabeta")),
+        ],
+        "the foreign key name 'fk_alpha_" + "x" * 37 + "_id_betabetabetabeta' is longer than",
     ),
 ]
 

@@ -46,6 +46,7 @@ PROJECT = {
     ],
 }
 TASK_FIELDS: list[dict[str, Any]] = [
+    {"name": "project_id", "type": "ref", "to": "Project", "touch": True},
     {"name": "title", "type": "str", "max_length": 200},
     {"name": "description", "type": "text", "nullable": True},
     {"name": "status", "type": "str", "max_length": 20, "default": "todo"},
@@ -82,13 +83,14 @@ TEAM_QUERY_TEST = '''"""The team's own queries on tasks."""
 from sqlalchemy.orm import Session
 
 from task_tracker.infrastructure.repositories.task_repository import TaskRepository
-from tests.factories.task import new_task
+from tests.factories.task import new_task, store_references
 
 
 def test_find_by_status(session: Session) -> None:
+    references = store_references(session)
     repository = TaskRepository(session)
-    done = repository.save(new_task(status="done"))
-    repository.save(new_task(status="todo"))
+    done = repository.save(new_task(status="done", **references))
+    repository.save(new_task(status="todo", **references))
     assert [task.id for task in repository.find_by_status("done")] == [done.id]
 '''
 STORE_ROWS = """
@@ -100,10 +102,11 @@ from task_tracker.infrastructure.repositories.task_repository import TaskReposit
 
 sessions = create_session_factory(create_database_engine())
 with sessions() as session:
-    ProjectService(ProjectRepository(session)).create(name="Launch")
+    project = ProjectService(ProjectRepository(session)).create(name="Launch")
     tasks = TaskService(TaskRepository(session))
     for number in range(3):
-        tasks.create(title=f"task {number}", status="done" if number else "todo")
+        status = "done" if number else "todo"
+        tasks.create(project_id=project.id, title=f"task {number}", status=status)
 """
 POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
 
@@ -261,14 +264,21 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
             "entity 'Task' is missing from the answers",
         ),
         (
-            [PROJECT, {**TASK, "fields": TASK_FIELDS[:3]}],
+            [PROJECT, {**TASK, "fields": TASK_FIELDS[:4]}],
             "field Task.priority is missing from the answers, but migration 0002_create_task "
             "created its column",
         ),
         (
             [
                 PROJECT,
-                {**TASK, "fields": [{**TASK_FIELDS[0], "max_length": 300}, *TASK_FIELDS[1:]]},
+                {
+                    **TASK,
+                    "fields": [
+                        TASK_FIELDS[0],
+                        {**TASK_FIELDS[1], "max_length": 300},
+                        *TASK_FIELDS[2:],
+                    ],
+                },
             ],
             "field Task.title: max_length 200 -> 300 would change the column that migration "
             "0002_create_task created",
@@ -295,3 +305,37 @@ def test_an_update_that_would_lose_or_rewrite_schema_is_refused_and_changes_noth
     assert "Validation error for question 'entities'" in updated.stdout
     assert message in " ".join(updated.stdout.split()), updated.stdout
     assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_a_conflict_left_by_an_update_is_named_by_the_checks_and_fails_the_update(
+    tmp_path: Path,
+) -> None:
+    touch_docstring = '"""Move ``updated_at`` to now (or to ``at``), always strictly forward."""'
+    template = TemplateRepository(tmp_path / "template")
+    template.release_working_tree("v1.0.0")
+    template.edit(BASE_ENTITY, touch_docstring, '"""Move ``updated_at`` forward (template)."""')
+    template.release("v1.1.0")
+    service = copy_service(template, "v1.0.0", tmp_path / "service")
+    base_entity = service / "src" / "task_tracker" / "domain" / "base_entity.py"
+    base_entity.write_text(
+        base_entity.read_text().replace(touch_docstring, '"""Move ``updated_at`` (team)."""')
+    )
+    commit_all(service, "Team edit in a file the template owns")
+    answers = tmp_path / "answers.yml"
+    answers.write_text(yaml.safe_dump({"checks": "all"}))
+
+    updated = copier(
+        "update", "--trust", "--defaults", "--data-file", str(answers), "--vcs-ref", "v1.1.0",
+        cwd=service,
+    )  # fmt: skip
+
+    assert updated.returncode != 0
+    lines = base_entity.read_text().splitlines()
+    marker = lines.index("<<<<<<< before updating") + 1
+    assert (
+        f"src/task_tracker/domain/base_entity.py:{marker}: <<<<<<< before updating"
+        in updated.stdout
+    )
+    assert "Looking for merge conflicts left by an update: FAILED" in updated.stdout
+    assert updated.stdout.count("Checking the generated service in") == 1
+    assert not (service / ".venv").exists()

@@ -1,13 +1,17 @@
 """BaseTimestampEntity: the one place that decides created_at and updated_at."""
 
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import ClassVar
 from uuid import UUID, uuid4
 
 from .clock import RESOLUTION, as_utc, utc_now
 from .events import DomainEvent, FieldUpdated
 from .exceptions import ValidationError
+from .touching import touching_suppressed
+
+# Microseconds since this instant make the timestamp part of ``cache_version``.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(kw_only=True)
@@ -39,6 +43,18 @@ class BaseTimestampEntity:
                 f"created_at {self.created_at.isoformat()}"
             )
         self._validate_entity()
+
+    @property
+    def cache_version(self) -> str:
+        """A token that changes whenever the stored entity does: ``<id>-<version>-<µs>``.
+
+        Built from ``id``, ``version`` and ``updated_at`` (microseconds since the
+        epoch), so it suits an HTTP ``ETag``; ``updated_at`` itself suits
+        ``Last-Modified``.
+        """
+        assert self.updated_at is not None
+        microseconds = (self.updated_at - EPOCH) // RESOLUTION
+        return f"{self.id.hex}-{self.version}-{microseconds}"
 
     def touch(self, at: datetime | None = None) -> None:
         """Move ``updated_at`` to now (or to ``at``), always strictly forward."""
@@ -76,7 +92,8 @@ class BaseTimestampEntity:
         """Set one field, validate, touch and record an ``updated_event``.
 
         An invalid value leaves the entity as it was; the value it already has
-        changes nothing.
+        changes nothing. Inside ``no_touching()`` the field changes and the event
+        is recorded, but ``updated_at`` stays.
         """
         if isinstance(value, datetime):
             value = as_utc(value)
@@ -89,7 +106,8 @@ class BaseTimestampEntity:
             raise
         if type(value) is type(old_value) and value == old_value:
             return
-        self.touch()
+        if not touching_suppressed():
+            self.touch()
         assert self.updated_at is not None
         self._raise_event(
             self.updated_event(

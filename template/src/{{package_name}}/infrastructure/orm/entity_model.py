@@ -1,6 +1,6 @@
 """EntityModel: the columns every entity table has."""
 
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -13,6 +13,10 @@ class EntityModel(TimestampMixin, Base):
     """An entity row: its id, an optimistic-locking version and the timestamps."""
 
     __abstract__ = True
+
+    # Reference column -> model of the row it points at, for references declared
+    # with touch: true. Saving a row moves the updated_at of those rows.
+    touched_parents: ClassVar[dict[str, type["EntityModel"]]] = {}
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
     version: Mapped[int]

@@ -1,13 +1,13 @@
 """TimestampRepositoryMixin: persistence of timestamped entities, shared by all repositories."""
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,7 +15,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...domain.base_entity import BaseTimestampEntity
 from ...domain.clock import RESOLUTION, as_utc, utc_now
 from ...domain.exceptions import ConcurrencyConflict, DatabaseException
+from ...domain.touching import no_touching, touching_suppressed
 from ..orm.entity_model import EntityModel
+from ..orm.timestamp_events import touch_parents
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 ModelT = TypeVar("ModelT", bound=EntityModel)
@@ -43,24 +45,71 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
 
     # --- writing ---------------------------------------------------------------
 
-    def save(self, entity: EntityT) -> EntityT:
-        """Write ``entity`` and flush; returns the same entity.
+    def save(self, entity: EntityT, *, touch: bool = True) -> EntityT:
+        """Write ``entity`` if it differs from its stored row, and flush; returns it.
 
-        A stored entity is touched first. A new one keeps the single clock
-        reading it was created with, so ``created_at == updated_at``.
+        A new entity is inserted with the timestamps it was created with. A
+        stored entity is written only when a persistent field or ``updated_at``
+        differs from its row: saving an unchanged entity writes nothing and
+        leaves ``updated_at`` alone. A changed entity whose ``updated_at`` the
+        domain did not move is touched, and a written ``updated_at`` is always
+        later than the stored one. ``touch=False`` saves as inside
+        ``no_touching()``: the changes are written, ``updated_at`` stays as the
+        entity has it and no referenced parent is touched.
         """
-        if entity.version:
-            entity.touch()
-        return self._persist([entity], "save")[0]
+        with ExitStack() as stack:
+            if not touch:
+                stack.enter_context(no_touching())
+            with self._database_errors("save", entity):
+                written = self._write(entity, at=None)
+                self.session.flush()
+        if written is not None:
+            entity.version = written.version
+        return entity
 
     def save_all(self, entities: Sequence[EntityT]) -> list[EntityT]:
-        """Save several entities under one ``updated_at`` (one clock reading)."""
-        if not entities:
-            return []
-        stamp = max(utc_now(), *(self._floor(entity) for entity in entities))
-        for entity in entities:
-            entity.touch(at=stamp)
-        return self._persist(entities, "save_all")
+        """Save several entities with one reading of the clock.
+
+        New entities go in with one bulk INSERT, all with ``created_at`` and
+        ``updated_at`` set to that reading (inside ``no_touching()`` they keep their
+        own). Stored entities that changed without the domain moving their
+        ``updated_at`` move to the same reading (or just past their stored value,
+        if that is later); unchanged ones are not written.
+        """
+        new = [entity for entity in entities if not entity.version]
+        stored = [entity for entity in entities if entity.version]
+        stamp = utc_now()
+        with self._database_errors("save_all", entities[0] if len(entities) == 1 else None):
+            if new:
+                self._insert_all(new, stamp)
+            written = [(entity, self._write(entity, at=stamp)) for entity in stored]
+            self.session.flush()
+        for entity, row in written:
+            if row is not None:
+                entity.version = row.version
+        return list(entities)
+
+    def update_where(
+        self, criteria: Sequence[ColumnElement[bool]], values: Mapping[str, Any]
+    ) -> int:
+        """UPDATE every row matching ``criteria`` with ``values`` in one statement.
+
+        ``updated_at`` is stamped once for all rows (unless ``values`` sets it, or
+        inside ``no_touching()``), later than every matched row's current value;
+        ``version`` goes up by one. Returns the number of rows updated. The
+        statement bypasses the domain: no validation, no events, no touch of
+        referenced parents.
+        """
+        model = self.model_type
+        changes: dict[str, Any] = {**values, "version": model.version + 1}
+        with self._database_errors("update_where"):
+            if "updated_at" not in changes and not touching_suppressed():
+                latest = self.session.scalar(select(func.max(model.updated_at)).where(*criteria))
+                changes["updated_at"] = (
+                    utc_now() if latest is None else max(utc_now(), latest + RESOLUTION)
+                )
+            result = self.session.execute(update(model).where(*criteria).values(changes))
+        return int(getattr(result, "rowcount", 0))
 
     def update_timestamp_only(self, entity: EntityT) -> EntityT:
         """Touch ``entity`` and store its new ``updated_at``, leaving other columns alone."""
@@ -122,33 +171,59 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
 
     # --- mapping ---------------------------------------------------------------
 
-    def _persist(self, entities: Sequence[EntityT], operation: str) -> list[EntityT]:
-        with self._database_errors(operation, entities[0] if len(entities) == 1 else None):
-            rows = [self._write(entity) for entity in entities]
-            self.session.flush()
-        for entity, row in zip(entities, rows, strict=True):
-            entity.version = row.version
-        return list(entities)
+    def _write(self, entity: EntityT, *, at: datetime | None) -> ModelT | None:
+        """Put ``entity`` on its row (a new row for a new entity); None when unchanged.
 
-    def _write(self, entity: EntityT) -> ModelT:
-        """Copy ``entity`` onto its row (a new row for a new entity)."""
+        ``at`` is the moment a changed entity moves to (None: now).
+        """
         values = self._row_values(entity)
         row = self._stored_row(entity)
         if row is None:
             row = self.model_type(**values)
             self.session.add(row)
             return row
+        changed = {name for name, value in values.items() if getattr(row, name) != value}
+        if not changed:
+            return None
+        if not touching_suppressed():
+            if "updated_at" not in changed:
+                entity.touch(at=at)
+            if entity.updated_at <= row.updated_at:
+                entity.touch(at=row.updated_at + RESOLUTION)
+            values["updated_at"] = entity.updated_at
         for name, value in values.items():
             setattr(row, name, value)
         return row
+
+    def _insert_all(self, entities: Sequence[EntityT], stamp: datetime) -> None:
+        """Insert new entities with one statement, stamped with one reading of the clock.
+
+        A bulk INSERT skips the flush, so the parents the rows reference with
+        ``touch: true`` are touched here.
+        """
+        if not touching_suppressed():
+            for entity in entities:
+                entity.created_at = entity.updated_at = stamp
+        rows = [{**self._row_values(entity), "version": 1} for entity in entities]
+        self.session.execute(insert(self.model_type), rows)
+        for entity in entities:
+            entity.version = 1
+        if not touching_suppressed():
+            parents = self.model_type.touched_parents.items()
+            touch_parents(
+                self.session,
+                {(model, row[column]) for column, model in parents for row in rows if row[column]},
+            )
 
     def _stored_row(self, entity: EntityT) -> ModelT | None:
         """The row ``entity`` was read from (None for a new entity).
 
         A row whose version moved on since the read is a stale write.
         """
+        if not entity.version:
+            return None
         row = self.session.get(self.model_type, entity.id)
-        if row is not None and row.version != entity.version:
+        if row is None or row.version != entity.version:
             raise ConcurrencyConflict(self.entity_type.__name__, entity.id)
         return row
 
@@ -167,12 +242,6 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
     @classmethod
     def _field_names(cls) -> list[str]:
         return [entity_field.name for entity_field in fields(cls.entity_type) if entity_field.init]
-
-    @staticmethod
-    def _floor(entity: EntityT) -> datetime:
-        """The earliest ``updated_at`` a new bump of ``entity`` may have."""
-        assert entity.updated_at is not None
-        return entity.updated_at + RESOLUTION
 
     @contextmanager
     def _database_errors(

@@ -1,0 +1,27 @@
+"""Count the SQL statements an engine sends, by kind (SELECT, INSERT, UPDATE, ...)."""
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+
+@contextmanager
+def counted_statements(engine: Engine) -> Iterator[Counter[str]]:
+    """Inside the block, count every statement ``engine`` sends by its first keyword.
+
+    An ``executemany`` (one statement, many parameter sets) counts once.
+    """
+    seen: Counter[str] = Counter()
+
+    def count(*arguments: Any) -> None:
+        statement: str = arguments[2]
+        seen[statement.split(None, 1)[0].upper()] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
