@@ -54,8 +54,15 @@ TASK_FIELDS: list[dict[str, Any]] = [
 ]
 TASK = {"name": "Task", "description": "A unit of work", "fields": TASK_FIELDS}
 ESTIMATE = {"name": "estimate", "type": "int", "default": 1}
+LABEL_REFERENCE = {
+    "name": "label_id",
+    "type": "ref",
+    "to": "Label",
+    "nullable": True,
+    "touch": True,
+}
 LABEL = {"name": "Label", "fields": [{"name": "title", "type": "str", "max_length": 80}]}
-ENTITIES_AFTER = [PROJECT, {**TASK, "fields": [*TASK_FIELDS, ESTIMATE]}, LABEL]
+ENTITIES_AFTER = [PROJECT, {**TASK, "fields": [*TASK_FIELDS, ESTIMATE, LABEL_REFERENCE]}, LABEL]
 
 TEAM_METHOD = '''
     def is_done(self) -> bool:
@@ -225,11 +232,11 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
     migrations_after = digests(versions)
     assert {name: migrations_after[name] for name in migrations_before} == migrations_before
     added = sorted(set(migrations_after) - set(migrations_before))
-    assert added == ["0003_create_label.py", "0004_add_estimate_to_task.py"]
+    assert added == ["0003_create_label.py", "0004_add_2_columns_to_task.py"]
     assert 'down_revision: str | None = "0002_create_task"' in (versions / added[0]).read_text()
     assert 'down_revision: str | None = "0003_create_label"' in (versions / added[1]).read_text()
     heads = run([sys.executable, "-m", "alembic", "heads"], service, env)
-    assert heads.split() == ["0004_add_estimate_to_task", "(head)"]
+    assert heads.split() == ["0004_add_2_columns_to_task", "(head)"]
 
     # The existing database migrates forward and keeps every row.
     run([sys.executable, "-m", "alembic", "upgrade", "head"], service, env)
