@@ -1,13 +1,14 @@
 """TimestampRepositoryMixin: persistence of timestamped entities, shared by all repositories."""
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import fields
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, func, insert, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -57,12 +58,9 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         ``no_touching()``: the changes are written, ``updated_at`` stays as the
         entity has it and no referenced parent is touched.
         """
-        with ExitStack() as stack:
-            if not touch:
-                stack.enter_context(no_touching())
-            with self._database_errors("save", entity):
-                written = self._write(entity, at=None)
-                self.session.flush()
+        with nullcontext() if touch else no_touching(), self._database_errors("save", entity):
+            written = self._write(entity, at=None)
+            self.session.flush()
         if written is not None:
             entity.version = written.version
         return entity
@@ -109,7 +107,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
                     utc_now() if latest is None else max(utc_now(), latest + RESOLUTION)
                 )
             result = self.session.execute(update(model).where(*criteria).values(changes))
-        return int(getattr(result, "rowcount", 0))
+        return cast(CursorResult[Any], result).rowcount
 
     def update_timestamp_only(self, entity: EntityT) -> EntityT:
         """Touch ``entity`` and store its new ``updated_at``, leaving other columns alone."""
