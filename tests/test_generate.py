@@ -164,8 +164,8 @@ def test_generated_service_passes_ruff_and_its_own_tests(
     assert passed > 30 * len(entities)
 
 
-def test_migrations_form_one_chain_in_declaration_order(tmp_path: Path) -> None:
-    service = generate(tmp_path / "service", entities=TWELVE_ENTITIES)
+def migration_chain(service: Path) -> dict[str, str | None]:
+    """revision -> down_revision of every migration file of ``service``."""
     chain: dict[str, str | None] = {}
     for path in (service / "migrations" / "versions").glob("*.py"):
         module = ast.parse(path.read_text())
@@ -178,10 +178,33 @@ def test_migrations_form_one_chain_in_declaration_order(tmp_path: Path) -> None:
             and node.target.id in {"revision", "down_revision"}
         }
         chain[values["revision"]] = values["down_revision"]
+    return chain
+
+
+def test_migrations_form_one_chain_in_declaration_order(tmp_path: Path) -> None:
+    chain = migration_chain(generate(tmp_path / "service", entities=TWELVE_ENTITIES))
     ordered = sorted(chain)
     assert chain[ordered[0]] is None
     assert [chain[revision] for revision in ordered[1:]] == ordered[:-1]
     assert ordered[0].endswith("_customer") and ordered[-1].endswith("_region")
+
+
+def test_a_referenced_entity_gets_its_table_before_the_entities_that_reference_it(
+    tmp_path: Path,
+) -> None:
+    # Order references User and is declared first; Group references Select, declared after it.
+    chain = migration_chain(generate(tmp_path / "service", entities=SQL_RESERVED))
+    assert sorted(chain) == [
+        "0001_create_user",
+        "0002_create_order",
+        "0003_create_select",
+        "0004_create_group",
+        "0005_create_key",
+    ]
+    assert chain["0002_create_order"] == "0001_create_user"
+    order = (tmp_path / "service" / "migrations" / "versions" / "0002_create_order.py").read_text()
+    assert 'sa.ForeignKeyConstraint(["user_id"], ["user.id"]' in order
+    assert 'op.create_index(op.f("ix_order_user_id"), "order", ["user_id"]' in order
 
 
 def test_revision_ids_are_deterministic(tmp_path: Path) -> None:
