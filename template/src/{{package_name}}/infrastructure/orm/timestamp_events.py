@@ -102,7 +102,12 @@ def touch_referenced_parents(
             history = state.attrs[column].history
             ids = [*history.added, *history.deleted] or [getattr(row, column)]
             references.update((parent_model, parent_id) for parent_id in ids if parent_id)
-    being_written = {(type(row), row.id) for row in chain(session.new, session.dirty)}
+    # A parent inserted or changed in this flush gets its updated_at from its own write.
+    being_written = {
+        (type(row), row.id)
+        for row in chain(session.new, session.dirty)
+        if row in session.new or session.is_modified(row)
+    }
     touch_parents(session, references - being_written)
 
 
