@@ -5,12 +5,50 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from copier import run_copy
+from sqlalchemy import Engine, create_engine, text
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+
+# The database servers on the project's machines (``.ci/run`` starts them).
+SERVERS = {
+    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/{database}",
+    "mariadb": "mysql+pymysql://root@127.0.0.1:3306/{database}",
+}
+ADMIN_DATABASE = {"postgresql": "postgres", "mariadb": "mysql"}
+
+
+@dataclass(frozen=True)
+class ServerDatabase:
+    """A database made for one test, and the admin engine that made it."""
+
+    name: str
+    url: str
+    admin: Engine
+
+
+@contextmanager
+def server_database(kind: str, prefix: str) -> Iterator[ServerDatabase]:
+    """A new, empty database on the ``kind`` server, dropped on exit."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(
+        SERVERS[kind].format(database=ADMIN_DATABASE[kind]), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield ServerDatabase(name, SERVERS[kind].format(database=name), admin)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name}"))
+        admin.dispose()
 
 
 def generate(destination: Path, **answers: Any) -> Path:

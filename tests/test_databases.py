@@ -13,21 +13,15 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import generate, run
-from sqlalchemy import Engine, create_engine, text
+from conftest import SERVERS, generate, run, server_database
+from sqlalchemy import Engine, text
 from test_generate import SCENARIOS
 
-SERVERS = {
-    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/{database}",
-    "mariadb": "mysql+pymysql://root@127.0.0.1:3306/{database}",
-}
-ADMIN_DATABASE = {"postgresql": "postgres", "mariadb": "mysql"}
 DATABASE_NAMES = {
     "postgresql": "SELECT datname FROM pg_database",
     "mariadb": "SELECT schema_name FROM information_schema.schemata",
@@ -41,37 +35,30 @@ def database_names(admin: Engine, kind: str) -> set[str]:
 
 
 @pytest.fixture(params=sorted(SERVERS))
-def server_database(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+def server_database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A new, empty database on the server, dropped after the test.
 
-    Yields its URL and its name; the test may create more databases whose
-    names start with that name (the generated suite does), and must drop them.
+    The test may create more databases whose names start with this one's (the
+    generated suite does); it must drop them all.
     """
     kind: str = request.param
-    name = f"ddd_template_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(
-        SERVERS[kind].format(database=ADMIN_DATABASE[kind]), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield SERVERS[kind].format(database=name), name
-        leftovers = {other for other in database_names(admin, kind) if other.startswith(name)}
-        assert leftovers == {name}, f"databases left behind: {sorted(leftovers - {name})}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {name}"))
-        admin.dispose()
+    with server_database(kind, "ddd_template") as database:
+        yield database.url
+        leftovers = {
+            name for name in database_names(database.admin, kind) if name.startswith(database.name)
+        }
+        assert leftovers == {database.name}, (
+            f"databases left behind: {sorted(leftovers - {database.name})}"
+        )
 
 
 @pytest.mark.parametrize("scenario", MATRIX)
 def test_generated_tests_pass_on_the_server(
-    tmp_path: Path, server_database: tuple[str, str], scenario: str
+    tmp_path: Path, server_database_url: str, scenario: str
 ) -> None:
     answers: dict[str, Any] = SCENARIOS[scenario]
     service = generate(tmp_path / "service", **answers)
-    url, _ = server_database
-    env = {**os.environ, "TEST_DATABASE_URL": url}
+    env = {**os.environ, "TEST_DATABASE_URL": server_database_url}
     output = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service, env)
     summary = output.strip().splitlines()[-1]
     # Only "N passed": nothing skipped, failed, errored or deselected.

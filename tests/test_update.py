@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import run
+from conftest import SERVERS, run, server_database
 from sqlalchemy import create_engine, text
 from update_support import (
     TemplateRepository,
@@ -115,7 +114,6 @@ with sessions() as session:
         status = "done" if number else "todo"
         tasks.create(project_id=project.id, title=f"task {number}", status=status)
 """
-POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -124,16 +122,8 @@ def service_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'service.sqlite3'}"
         return
-    name = f"ddd_update_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRESQL.format(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield POSTGRESQL.format(database=name)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-        admin.dispose()
+    with server_database("postgresql", "ddd_update") as database:
+        yield database.url
 
 
 def append(path: Path, addition: str) -> None:
@@ -249,7 +239,7 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
     # The updated service passes its own checks, on this database's kind.
     test_env = {**os.environ}
     if not checks_after_update:
-        test_env["TEST_DATABASE_URL"] = POSTGRESQL.format(database="test")
+        test_env["TEST_DATABASE_URL"] = SERVERS["postgresql"].format(database="test")
     run([sys.executable, "-m", "ruff", "format", "--check", "."], service)
     run([sys.executable, "-m", "ruff", "check", "."], service)
     output = run(
