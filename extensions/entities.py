@@ -670,6 +670,8 @@ def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
         if field["to"]:
             _add_reference_lines(name, snake, field)
     types = {field["type"] for field in fields}
+    references = [field for field in fields if field["to"]]
+    touched_parents = [field for field in fields if field["touch"]]
     utc: tuple[tuple[str, str], ...] = ()
     if any("tzinfo=UTC" in (field["default"] or "") for field in fields):
         utc = (("datetime", "UTC"),)
@@ -687,14 +689,14 @@ def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
         ),
         "value_imports": _python_imports(types, utc),
         "model_value_imports": _python_imports(
-            types, (("typing", "ClassVar"),) if any(f["touch"] for f in fields) else ()
+            types, (("typing", "ClassVar"),) if touched_parents else ()
         ),
         "orm_imports": [
             import_line(f".{module}", [name])
             for module, name in sorted(
                 {("entity_model", "EntityModel")}
                 | ({("types", "UTCDateTime")} if "datetime" in types else set())
-                | {(f"{f['ref_table']}_model", f"{f['to']}Model") for f in fields if f["touch"]}
+                | {(f"{f['ref_table']}_model", f"{f['to']}Model") for f in touched_parents}
             )
         ],
         # Doc examples show sample datetimes, which are written with tzinfo=UTC.
@@ -719,10 +721,10 @@ def _parse_entity(index: int, raw: Any) -> dict[str, Any]:
         + ":",
         "model_imports": sorted(
             {MODEL_IMPORTS[t] for t in types if t in MODEL_IMPORTS}
-            | ({"ForeignKey"} if "ref" in types else set())
+            | ({"ForeignKey"} if references else set())
         ),
-        "references": [field for field in fields if field["to"]],
-        "touched_parents": [field for field in fields if field["touch"]],
+        "references": references,
+        "touched_parents": touched_parents,
         "has_datetime": "datetime" in types,
         "has_unique": any(field["unique"] for field in fields),
         # A field that can hold a short SQL-looking string, for the injection test.
