@@ -91,11 +91,10 @@ def touch_referenced_parents(
     """
     if touching_suppressed():
         return
+    changed = [row for row in session.dirty if session.is_modified(row)]
     references: set[tuple[type[EntityModel], UUID]] = set()
-    for row in chain(session.new, session.dirty, session.deleted):
-        if not isinstance(row, EntityModel) or not row.touched_parents:
-            continue
-        if row in session.dirty and not session.is_modified(row):
+    for row in chain(session.new, changed, session.deleted):
+        if not isinstance(row, EntityModel):
             continue
         state = inspect(row)
         for column, parent_model in row.touched_parents.items():
@@ -103,11 +102,7 @@ def touch_referenced_parents(
             ids = [*history.added, *history.deleted] or [getattr(row, column)]
             references.update((parent_model, parent_id) for parent_id in ids if parent_id)
     # A parent inserted or changed in this flush gets its updated_at from its own write.
-    being_written = {
-        (type(row), row.id)
-        for row in chain(session.new, session.dirty)
-        if row in session.new or session.is_modified(row)
-    }
+    being_written = {(type(row), row.id) for row in chain(session.new, changed)}
     touch_parents(session, references - being_written)
 
 
