@@ -199,14 +199,15 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         A bulk INSERT skips the flush, so the parents the rows reference with
         ``touch: true`` are touched here.
         """
-        if not touching_suppressed():
+        touching = not touching_suppressed()
+        if touching:
             for entity in entities:
                 entity.created_at = entity.updated_at = stamp
         rows = [{**self._row_values(entity), "version": 1} for entity in entities]
         self.session.execute(insert(self.model_type), rows)
         for entity in entities:
             entity.version = 1
-        if not touching_suppressed():
+        if touching:
             parents = self.model_type.touched_parents.items()
             touch_parents(
                 self.session,
