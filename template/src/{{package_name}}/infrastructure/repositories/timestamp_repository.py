@@ -20,6 +20,12 @@ from ...domain.touching import no_touching, touching_suppressed
 from ..orm.entity_model import EntityModel
 from ..orm.parent_touch import touch_parents
 
+# SQLSTATE of a serialization failure: PostgreSQL under REPEATABLE READ or
+# SERIALIZABLE when a row changed after the snapshot; MySQL/MariaDB report a
+# deadlock (error 1213) with it.
+SERIALIZATION_FAILURE = "40001"
+MYSQL_DEADLOCK = 1213
+
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 ModelT = TypeVar("ModelT", bound=EntityModel)
 
@@ -292,5 +298,16 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
                 raise DatabaseException(operation, entity_type, str(error)) from error
             raise ConcurrencyConflict(entity_type, entity.id) from error
         except SQLAlchemyError as error:
+            if entity is not None and lost_a_race(error):
+                raise ConcurrencyConflict(entity_type, entity.id) from error
             detail = str(getattr(error, "orig", None) or error)
             raise DatabaseException(operation, entity_type, detail) from error
+
+
+def lost_a_race(error: SQLAlchemyError) -> bool:
+    """Whether ``error`` says the transaction lost a race with a concurrent writer."""
+    driver_error = getattr(error, "orig", None)
+    if getattr(driver_error, "sqlstate", None) == SERIALIZATION_FAILURE:
+        return True
+    arguments: tuple[object, ...] = getattr(driver_error, "args", ())
+    return arguments[:1] == (MYSQL_DEADLOCK,)
