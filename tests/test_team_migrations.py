@@ -51,7 +51,8 @@ PACKAGE = Path("src", "task_tracker")
 TEAM_SCHEMA = PACKAGE / "infrastructure" / "orm" / "team_schema.py"
 VERSIONS = Path("migrations", "versions")
 DUE_ON = {"name": "due_on", "type": "date", "nullable": True}
-ARCHIVED_ON = {"name": "archived_on", "type": "date", "nullable": True}
+# A nullable reference on a table that others reference: SQLite copies the table.
+LABEL_REFERENCE = {"name": "label_id", "type": "ref", "to": "Label", "nullable": True}
 COMMENT = {
     "name": "Comment",
     "fields": [
@@ -326,9 +327,10 @@ def test_team_revisions_interleave_with_two_updates_through_a_merge(
     upgrade_databases()
     commit_all(service, "Merge the label-index and data-fix revisions")
 
-    # Update 2: an entity with a touching reference and a nullable field, after the merge.
+    # Update 2, after the merge: an entity with a touching reference, and a nullable
+    # reference on the project table, which the stored tasks reference.
     entities = [
-        {**PROJECT, "fields": [*PROJECT["fields"], ARCHIVED_ON]},
+        {**PROJECT, "fields": [*PROJECT["fields"], LABEL_REFERENCE]},
         TASK_WITH_DUE_ON,
         LABEL,
         COMMENT,
@@ -337,9 +339,9 @@ def test_team_revisions_interleave_with_two_updates_through_a_merge(
     assert updated.returncode == 0, updated.stdout
     assert conflict_leftovers(service) == []
     assert down_revision(versions / "0005_create_comment.py") == f'"{revision_id(merge)}"'
-    assert down_revision(versions / "0006_add_archived_on_to_project.py") == '"0005_create_comment"'
+    assert down_revision(versions / "0006_add_label_id_to_project.py") == '"0005_create_comment"'
     heads_now = alembic(service, sqlite_url, "heads")
-    assert heads_now.split() == ["0006_add_archived_on_to_project", "(head)"]
+    assert heads_now.split() == ["0006_add_label_id_to_project", "(head)"]
     answers = yaml.safe_load((service / ".copier-answers.yml").read_text())
     assert [entry["revision"] for entry in answers["schema_history"]] == [
         "0001_create_project",
@@ -347,9 +349,9 @@ def test_team_revisions_interleave_with_two_updates_through_a_merge(
         "0003_create_label",
         "0004_add_due_on_to_task",
         "0005_create_comment",
-        "0006_add_archived_on_to_project",
+        "0006_add_label_id_to_project",
     ]
-    commit_all(service, "Update 2: Comment, Project.archived_on")
+    commit_all(service, "Update 2: Comment, Project.label_id")
 
     # Every database migrates forward and keeps its rows, indexes and data fix.
     upgrade_databases()
