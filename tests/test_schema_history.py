@@ -197,3 +197,29 @@ def test_a_relative_template_source_is_recorded_absolute(
     assert [usable(source) for source in kept] == kept
     answers = template_source.with_usable_source({"_src_path": ".", "checks": "all"})
     assert answers == {"_src_path": str(tmp_path), "checks": "all"}
+
+
+def test_a_team_revision_with_the_id_of_the_next_template_migration_is_refused(
+    tmp_path: Path,
+) -> None:
+    versions = tmp_path / "migrations" / "versions"
+    write_revision(versions, "0001_create_project", None)
+    write_revision(versions, "0002_create_label", "0001_create_project")
+    label = {"name": "Label", "table": "label", "fields": [{"name": "title"}]}
+    title = {**COLUMN, "to": None, "default": None}
+    project = {"name": "Project", "table": "project", "fields": [title]}
+    with pytest.raises(schema_history.SchemaChangeError) as refused:
+        schema_history.plan_migrations([project, label], history()[:1], tmp_path)
+    assert (
+        "the template's next migration is 0002_create_label, but "
+        f"{Path('migrations', 'versions', '0002_create_label_x.py')} already uses that "
+        "revision id or file name"
+    ) in str(refused.value)
+    # Without the collision the new migration follows the team's head.
+    (versions / "0002_create_label_x.py").unlink()
+    write_revision(versions, "a1", "0001_create_project")
+    steps = schema_history.plan_migrations([project, label], history()[:1], tmp_path)
+    assert [(step["revision"], step["down_revision"]) for step in steps] == [
+        ("0001_create_project", None),
+        ("0002_create_label", "a1"),
+    ]
