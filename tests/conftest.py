@@ -102,11 +102,12 @@ def passed_count(output: str) -> int:
 
 
 def check_service(service: Path) -> int:
-    """ruff format --check, ruff check and the service's own pytest, as generated.
+    """ruff format --check, ruff check, mypy --strict and the service's own pytest.
 
     Returns how many generated tests passed; none may fail or be skipped.
     """
     run([sys.executable, "-m", "ruff", "format", "--check", "."], service)
     run([sys.executable, "-m", "ruff", "check", "."], service)
+    run([sys.executable, "-m", "mypy", "--strict", "src"], service)
     output = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service)
     return passed_count(output)
