@@ -307,15 +307,15 @@ def test_an_update_that_would_lose_or_rewrite_schema_is_refused_and_changes_noth
 def test_a_conflict_left_by_an_update_is_named_by_the_checks_and_fails_the_update(
     tmp_path: Path,
 ) -> None:
-    touch_docstring = '"""Move ``updated_at`` to now (or to ``at``), always strictly forward."""'
+    newer_docstring = '"""Whether the entity changed after ``moment`` (naive means UTC)."""'
     template = TemplateRepository(tmp_path / "template")
     template.release_working_tree("v1.0.0")
-    template.edit(BASE_ENTITY, touch_docstring, '"""Move ``updated_at`` forward (template)."""')
+    template.edit(BASE_ENTITY, newer_docstring, '"""Whether it changed (template)."""')
     template.release("v1.1.0")
     service = copy_service(template, "v1.0.0", tmp_path / "service")
     base_entity = service / "src" / "task_tracker" / "domain" / "base_entity.py"
     base_entity.write_text(
-        base_entity.read_text().replace(touch_docstring, '"""Move ``updated_at`` (team)."""')
+        base_entity.read_text().replace(newer_docstring, '"""Whether it changed (team)."""')
     )
     commit_all(service, "Team edit in a file the template owns")
     answers = tmp_path / "answers.yml"
