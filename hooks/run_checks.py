@@ -5,9 +5,10 @@ and from ``_migrations`` once after an update has been merged, whatever the
 ``checks`` answer (``none`` runs the conflict check alone). It first looks
 for merge conflicts an update left (conflict markers, ``.rej`` files) and names
 each; then it installs the service into its own ``.venv``, formats and lints it
-with ruff, and runs its tests. Each step prints a line when it starts and one with its result; a
-failing step shows its output and makes the script (and so copier) exit
-non-zero. Generated files are left in place either way.
+with ruff, type-checks it with mypy (``--strict``) and runs its tests. Each step
+prints a line when it starts and one with its result; a failing step shows its
+output and makes the script (and so copier) exit non-zero. Generated files are
+left in place either way.
 
 Every command is an argument list: no answer ever passes through a shell.
 """
@@ -22,8 +23,8 @@ from pathlib import Path
 
 # What each mode (the `checks` answer) runs after the conflict check and the install.
 MODES = {
-    "all": ("ruff format", "ruff check --fix", "pytest"),
-    "lint": ("ruff format", "ruff check --fix"),
+    "all": ("ruff format", "ruff check --fix", "mypy --strict src", "pytest"),
+    "lint": ("ruff format", "ruff check --fix", "mypy --strict src"),
 }
 # `checks: none`: the conflict check alone. It runs after every update whatever
 # `checks` says, so that no update passes over a conflict it left.
@@ -31,7 +32,7 @@ CONFLICTS_ONLY = "none"
 # Lines Copier's merge writes around a conflict; `=======` alone also underlines Markdown.
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
 # Directories that hold no generated or team files.
-NOT_SCANNED = {".git", ".venv", "var", "__pycache__", ".ruff_cache", ".pytest_cache"}
+NOT_SCANNED = {".git", ".venv", "var", "__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache"}
 
 
 def venv_python(project: Path) -> Path:
@@ -137,6 +138,7 @@ def main(mode: str) -> None:
     commands = {
         "ruff format": [str(python), "-m", "ruff", "format", "."],
         "ruff check --fix": [str(python), "-m", "ruff", "check", "--fix", "."],
+        "mypy --strict src": [str(python), "-m", "mypy", "--strict", "src"],
         "pytest": [str(python), "-m", "pytest", "-q"],
     }
     for number, title in enumerate(MODES[mode], 4):

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, insert, select, update
+from sqlalchemy import ColumnElement, Select, insert, inspect, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...domain.base_entity import BaseTimestampEntity
@@ -49,6 +49,11 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # The rows this repository read or wrote in the session's current
+        # transaction. Holding them keeps them in the session, so saving an
+        # unchanged entity compares with its row instead of reading it again.
+        self._rows: dict[UUID, ModelT] = {}
+        self._rows_transaction: SessionTransaction | None = None
 
     # --- writing ---------------------------------------------------------------
 
@@ -58,17 +63,18 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         A new entity is inserted with the timestamps it was created with. A
         stored entity is written only when a persistent field differs from its
         row or the domain moved its ``updated_at`` (``touch()``): saving an
-        unchanged entity writes nothing. A row that moved on without the entity
-        (a child touched it) is not a change; the entity takes its later
-        ``updated_at``. A changed entity the domain did not touch is touched, and
-        a written ``updated_at`` is always later than the stored one.
+        unchanged entity writes nothing, and reads nothing either when this
+        repository read or wrote its row in the current transaction. A row that
+        moved on without the entity (a child touched it) is not a change; when
+        the save reads the row, the entity takes its later ``updated_at``. A
+        changed entity the domain did not touch is touched, and a written
+        ``updated_at`` is always later than the stored one.
         ``touch=False`` saves as inside ``no_touching()``: the changes are
         written, ``updated_at`` stays as the entity has it and no referenced
         parent is touched.
         """
         with nullcontext() if touch else no_touching(), self._database_errors("save", entity):
-            stored = self._stored_rows([entity])
-            row = self._write(entity, stored.get(entity.id))
+            row = self._write(entity)
             self.session.flush()
         if row is not None:
             entity.version = row.version
@@ -85,12 +91,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         """
         new = [entity for entity in entities if not entity.version]
         with self._database_errors("save_all", entities[0] if len(entities) == 1 else None):
-            stored = self._stored_rows(entities)
-            written = [
-                (entity, stored[entity.id])
-                for entity in entities
-                if entity.version and self._differs(entity, stored[entity.id])
-            ]
+            written = self._rows_to_write(entities)
             if not touching_suppressed():
                 self._stamp_together(new, written)
             if new:
@@ -122,9 +123,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
     def update_timestamp_only(self, entity: EntityT) -> EntityT:
         """Touch ``entity`` and store its new ``updated_at``, leaving other columns alone."""
         with self._database_errors("update_timestamp_only", entity):
-            row = self._stored_rows([entity]).get(entity.id)
-            if row is None:
-                raise ConcurrencyConflict(self.entity_type.__name__, entity.id)
+            row = self._stored_rows([entity])[entity.id]
             self._catch_up(entity, row)
             entity.touch()
             row.updated_at = entity.updated_at
@@ -180,18 +179,51 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
 
     # --- mapping ---------------------------------------------------------------
 
-    def _write(self, entity: EntityT, row: ModelT | None) -> ModelT | None:
-        """Put ``entity`` on ``row`` (a new row for a new entity); None when unchanged."""
-        if row is None:
-            row = self.model_type(**self._row_values(entity))
-            self.session.add(row)
-            return row
-        if not self._differs(entity, row):
+    def _write(self, entity: EntityT) -> ModelT | None:
+        """Put ``entity`` on its row (a new row for a new entity); None when unchanged."""
+        if not entity.version:
+            new_row = self.model_type(**self._row_values(entity))
+            self.session.add(new_row)
+            self._hold(new_row)
+            return new_row
+        written = self._rows_to_write([entity])
+        if not written:
             return None
+        _, row = written[0]
         if not touching_suppressed() and entity.updated_at <= row.updated_at:
             entity.touch()
         self._copy_to_row(entity, row)
+        self._hold(row)
         return row
+
+    def _rows_to_write(self, entities: Sequence[EntityT]) -> list[tuple[EntityT, ModelT]]:
+        """The stored entities among ``entities`` that saving writes, with their rows.
+
+        An entity equal to the row this session loaded it from, still loaded in
+        the session, is unchanged: nothing is read. The others are compared with
+        their rows read again and locked (:meth:`_stored_rows`).
+        """
+        candidates = [
+            entity for entity in entities if entity.version and not self._equals_loaded_row(entity)
+        ]
+        rows = self._stored_rows(candidates)
+        return [
+            (entity, rows[entity.id])
+            for entity in candidates
+            if self._differs(entity, rows[entity.id])
+        ]
+
+    def _equals_loaded_row(self, entity: EntityT) -> bool:
+        """Whether this transaction read or wrote ``entity``'s row, still loaded and equal to it."""
+        if self.session.get_transaction() is not self._rows_transaction:
+            return False
+        row = self._rows.get(entity.id)
+        if row is None or inspect(row).unloaded:
+            return False
+        values = self._row_values(entity).items()
+        return row.version == entity.version and all(
+            getattr(row, name) == value for name, value in values
+        )
 
     def _differs(self, entity: EntityT, row: ModelT) -> bool:
         """Whether saving ``entity`` writes ``row``: a field differs, or it was touched.
@@ -247,13 +279,13 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         )
 
     def _stored_rows(self, entities: Sequence[EntityT]) -> dict[UUID, ModelT]:
-        """The rows stored entities were read from, as they are now, locked.
+        """The rows of stored ``entities`` as they are now, locked.
 
         Read with ``SELECT ... FOR UPDATE`` (see :mod:`..orm.stamps`), so a row
         another transaction changed since is seen as it is. A row whose version
         moved on since the entity was read is a stale write.
         """
-        ids = [entity.id for entity in entities if entity.version]
+        ids = [entity.id for entity in entities]
         if not ids:
             return {}
         model = self.model_type
@@ -266,7 +298,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         rows = {row.id: row for row in self.session.scalars(query)}
         for entity in entities:
             row = rows.get(entity.id)
-            if entity.version and (row is None or row.version != entity.version):
+            if row is None or row.version != entity.version:
                 raise ConcurrencyConflict(self.entity_type.__name__, entity.id)
         return rows
 
@@ -279,7 +311,15 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         """The persistent fields of ``entity``, except the version SQLAlchemy manages."""
         return {name: getattr(entity, name) for name in self._field_names() if name != "version"}
 
+    def _hold(self, row: ModelT) -> None:
+        """Keep ``row`` for comparisons while the current transaction lasts."""
+        transaction = self.session.get_transaction()
+        if transaction is not self._rows_transaction:
+            self._rows, self._rows_transaction = {}, transaction
+        self._rows[row.id] = row
+
     def _to_entity(self, row: ModelT) -> EntityT:
+        self._hold(row)
         return self.entity_type(**{name: getattr(row, name) for name in self._field_names()})
 
     @classmethod
