@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import SERVERS, run, server_database
+from conftest import SERVERS, passed_count, run, server_database
 from sqlalchemy import create_engine, text
 from update_support import (
     OWN_MIGRATIONS,
@@ -71,7 +71,6 @@ STATUS_INDEX_MODEL = (
 # A data fix written by hand, with SQLAlchemy Core: done tasks get priority 5.
 DATA_FIX_UP = """task = sa.table("task", sa.column("status"), sa.column("priority"))
     op.execute(task.update().where(task.c.status == "done").values(priority=5))"""
-PYTEST_SUMMARY = re.compile(r"(\d+) passed in [\d.]+s( \(\d+:\d\d:\d\d\))?")
 
 
 @pytest.fixture
@@ -119,15 +118,15 @@ def store_rows(service: Path, database_url: str) -> None:
 
 def suite_passes(service: Path, env: dict[str, str]) -> int:
     """The service's whole pytest, with this environment's Python; returns the pass count."""
-    output = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service, env)
-    summary = PYTEST_SUMMARY.fullmatch(output.strip().splitlines()[-1])
-    assert summary, output
-    return int(summary[1])
+    return passed_count(
+        run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service, env)
+    )
 
 
-def passes_ruff_and_its_suite_on_sqlite_and_postgresql(service: Path) -> None:
+def passes_its_checks_on_sqlite_and_postgresql(service: Path) -> None:
     run([sys.executable, "-m", "ruff", "format", "--check", "."], service)
     run([sys.executable, "-m", "ruff", "check", "."], service)
+    run([sys.executable, "-m", "mypy", "--strict", "src"], service)
     without_server = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
     on_sqlite = suite_passes(service, without_server)
     on_postgresql = suite_passes(
@@ -364,7 +363,7 @@ def test_team_revisions_interleave_with_two_updates_through_a_merge(
             done = connection.scalars(text("SELECT priority FROM task WHERE status = 'done'"))
             assert set(done) == {5}
         engine.dispose()
-    passes_ruff_and_its_suite_on_sqlite_and_postgresql(service)
+    passes_its_checks_on_sqlite_and_postgresql(service)
 
 
 @pytest.mark.parametrize(
