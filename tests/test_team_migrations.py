@@ -178,7 +178,7 @@ def test_following_both_readmes_from_a_fresh_clone(tmp_path: Path, postgresql_ur
     [handwritten] = new_files(versions, template_revisions)
     fill_revision(handwritten, STATUS_INDEX_UP, STATUS_INDEX_DOWN)
     # The README's example declaration, then the team's own for its index.
-    example = code_blocks(readme, OWN_MIGRATIONS, "python")[0]
+    example = code_blocks(readme, OWN_MIGRATIONS, "text")[0]
     assert 'Index("ix_project_created_at", ProjectModel.created_at)' in example
     team_schema = service / TEAM_SCHEMA
     team_schema.write_text(
