@@ -2,7 +2,6 @@
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
@@ -309,7 +308,8 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
 
     def _row_values(self, entity: EntityT) -> dict[str, Any]:
         """The persistent fields of ``entity``, except the version SQLAlchemy manages."""
-        return {name: getattr(entity, name) for name in self._field_names() if name != "version"}
+        names = self.entity_type.field_names()
+        return {name: getattr(entity, name) for name in names if name != "version"}
 
     def _hold(self, row: ModelT) -> None:
         """Keep ``row`` for comparisons while the current transaction lasts."""
@@ -320,11 +320,8 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
 
     def _to_entity(self, row: ModelT) -> EntityT:
         self._hold(row)
-        return self.entity_type(**{name: getattr(row, name) for name in self._field_names()})
-
-    @classmethod
-    def _field_names(cls) -> list[str]:
-        return [entity_field.name for entity_field in fields(cls.entity_type) if entity_field.init]
+        names = self.entity_type.field_names()
+        return self.entity_type(**{name: getattr(row, name) for name in names})
 
     @contextmanager
     def _database_errors(
