@@ -18,6 +18,7 @@ from ...domain.exceptions import ConcurrencyConflict, DatabaseException
 from ...domain.touching import no_touching, touching_suppressed
 from ..orm.entity_model import EntityModel
 from ..orm.parent_touch import touch_parents
+from ..orm.stamps import table_of
 
 # SQLSTATE of a serialization failure: PostgreSQL under REPEATABLE READ or
 # SERIALIZABLE when a row changed after the snapshot; MySQL/MariaDB report a
@@ -268,7 +269,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         ``touch: true`` are touched here.
         """
         rows = [{**self._row_values(entity), "version": 1} for entity in entities]
-        self.session.execute(insert(self.model_type), rows)
+        self.session.execute(insert(table_of(self.model_type)), rows)
         for entity in entities:
             entity.version = 1
         references = self.model_type.touched_parents.items()
