@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, insert, inspect, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...domain.base_entity import BaseTimestampEntity
@@ -17,7 +18,7 @@ from ...domain.clock import as_utc, next_updated_at, utc_now
 from ...domain.exceptions import ConcurrencyConflict, DatabaseException
 from ...domain.touching import no_touching, touching_suppressed
 from ..orm.entity_model import EntityModel
-from ..orm.parent_touch import touch_parents
+from ..orm.parent_touch import touch_parents, touch_parents_of_write
 from ..orm.stamps import table_of
 
 # SQLSTATE of a serialization failure: PostgreSQL under REPEATABLE READ or
@@ -186,6 +187,12 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
             self.session.add(new_row)
             self._hold(new_row)
             return new_row
+        held = self._held_row(entity)
+        if held is not None:
+            if self._equals(entity, held):
+                return None
+            if self._update_held_row(entity, held):
+                return held
         written = self._rows_to_write([entity])
         if not written:
             return None
@@ -204,7 +211,9 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         their rows read again and locked (:meth:`_stored_rows`).
         """
         candidates = [
-            entity for entity in entities if entity.version and not self._equals_loaded_row(entity)
+            entity
+            for entity in entities
+            if entity.version and not self._equals(entity, self._held_row(entity))
         ]
         rows = self._stored_rows(candidates)
         return [
@@ -213,17 +222,49 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
             if self._differs(entity, rows[entity.id])
         ]
 
-    def _equals_loaded_row(self, entity: EntityT) -> bool:
-        """Whether this transaction read or wrote ``entity``'s row, still loaded and equal to it."""
+    def _held_row(self, entity: EntityT) -> ModelT | None:
+        """The row of ``entity``'s version this repository read or wrote in this transaction.
+
+        None when there is none, or when part of it is no longer loaded (a child's
+        touch expires ``updated_at``).
+        """
         if self.session.get_transaction() is not self._rows_transaction:
-            return False
+            return None
         row = self._rows.get(entity.id)
-        if row is None or inspect(row).unloaded:
-            return False
+        if row is None or row.version != entity.version or inspect(row).unloaded:
+            return None
+        return row
+
+    def _equals(self, entity: EntityT, row: ModelT | None) -> bool:
         values = self._row_values(entity).items()
-        return row.version == entity.version and all(
-            getattr(row, name) == value for name, value in values
-        )
+        return row is not None and all(getattr(row, name) == value for name, value in values)
+
+    def _update_held_row(self, entity: EntityT, row: ModelT) -> bool:
+        """Write ``entity`` with one UPDATE, guarded so that it never moves ``updated_at`` back.
+
+        The stamp is worked out from the held ``row``, which a concurrent
+        transaction may have moved on since: the UPDATE matches only the row's
+        version with an ``updated_at`` earlier than the stamp. Returns False, and
+        writes nothing, when it matched no row: the caller then reads the row again.
+        """
+        touching = not touching_suppressed()
+        if touching and entity.updated_at <= row.updated_at:
+            entity.touch()
+        values = self._row_values(entity)
+        changes = {name: value for name, value in values.items() if getattr(row, name) != value}
+        table = table_of(self.model_type)
+        guard = [table.c.id == entity.id, table.c.version == entity.version]
+        if touching:
+            guard.append(table.c.updated_at < entity.updated_at)
+        version = entity.version + 1
+        statement = update(table).where(*guard).values({**changes, "version": version})
+        if cast(CursorResult[Any], self.session.execute(statement)).rowcount != 1:
+            return False
+        before = {column: getattr(row, column) for column in self.model_type.touched_parents}
+        for name, value in {**changes, "version": version}.items():
+            set_committed_value(row, name, value)
+        touch_parents_of_write(self.session, self.model_type, before, values)
+        return True
 
     def _differs(self, entity: EntityT, row: ModelT) -> bool:
         """Whether saving ``entity`` writes ``row``: a field differs, or it was touched.
