@@ -1,31 +1,25 @@
 """TimestampRepositoryMixin: persistence of timestamped entities, shared by all repositories."""
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, insert, inspect, select, update
+from sqlalchemy import ColumnElement, Select, insert, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from ...domain.base_entity import BaseTimestampEntity
 from ...domain.clock import as_utc, next_updated_at, utc_now
-from ...domain.exceptions import ConcurrencyConflict, DatabaseException
+from ...domain.exceptions import ConcurrencyConflict
 from ...domain.touching import no_touching, touching_suppressed
 from ..orm.entity_model import EntityModel
 from ..orm.parent_touch import touch_parents, touch_parents_of_write
 from ..orm.stamps import table_of
-
-# SQLSTATE of a serialization failure: PostgreSQL under REPEATABLE READ or
-# SERIALIZABLE when a row changed after the snapshot; MySQL/MariaDB report a
-# deadlock (error 1213) with it.
-SERIALIZATION_FAILURE = "40001"
-MYSQL_DEADLOCK = 1213
+from .database_errors import database_errors
+from .held_rows import HeldRows
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 ModelT = TypeVar("ModelT", bound=EntityModel)
@@ -50,11 +44,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        # The rows this repository read or wrote in the session's current
-        # transaction. Holding them keeps them in the session, so saving an
-        # unchanged entity compares with its row instead of reading it again.
-        self._rows: dict[UUID, ModelT] = {}
-        self._rows_transaction: SessionTransaction | None = None
+        self._held = HeldRows[ModelT](session)
 
     # --- writing ---------------------------------------------------------------
 
@@ -185,7 +175,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         if not entity.version:
             new_row = self.model_type(**self._row_values(entity))
             self.session.add(new_row)
-            self._hold(new_row)
+            self._held.hold(new_row)
             return new_row
         held = self._held_row(entity)
         if held is not None:
@@ -200,7 +190,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         if not touching_suppressed() and entity.updated_at <= row.updated_at:
             entity.touch()
         self._copy_to_row(entity, row)
-        self._hold(row)
+        self._held.hold(row)
         return row
 
     def _rows_to_write(self, entities: Sequence[EntityT]) -> list[tuple[EntityT, ModelT]]:
@@ -223,17 +213,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         ]
 
     def _held_row(self, entity: EntityT) -> ModelT | None:
-        """The row of ``entity``'s version this repository read or wrote in this transaction.
-
-        None when there is none, or when part of it is no longer loaded (a child's
-        touch expires ``updated_at``).
-        """
-        if self.session.get_transaction() is not self._rows_transaction:
-            return None
-        row = self._rows.get(entity.id)
-        if row is None or row.version != entity.version or inspect(row).unloaded:
-            return None
-        return row
+        return self._held.get(entity.id, entity.version)
 
     def _equals(self, entity: EntityT, row: ModelT | None) -> bool:
         values = self._row_values(entity).items()
@@ -353,40 +333,13 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         names = self.entity_type.field_names()
         return {name: getattr(entity, name) for name in names if name != "version"}
 
-    def _hold(self, row: ModelT) -> None:
-        """Keep ``row`` for comparisons while the current transaction lasts."""
-        transaction = self.session.get_transaction()
-        if transaction is not self._rows_transaction:
-            self._rows, self._rows_transaction = {}, transaction
-        self._rows[row.id] = row
-
     def _to_entity(self, row: ModelT) -> EntityT:
-        self._hold(row)
+        self._held.hold(row)
         names = self.entity_type.field_names()
         return self.entity_type(**{name: getattr(row, name) for name in names})
 
-    @contextmanager
     def _database_errors(
-        self, operation: str, entity: BaseTimestampEntity | None = None
-    ) -> Iterator[None]:
-        entity_type = self.entity_type.__name__
-        try:
-            yield
-        except StaleDataError as error:
-            if entity is None:
-                raise DatabaseException(operation, entity_type, str(error)) from error
-            raise ConcurrencyConflict(entity_type, entity.id) from error
-        except SQLAlchemyError as error:
-            if entity is not None and lost_a_race(error):
-                raise ConcurrencyConflict(entity_type, entity.id) from error
-            detail = str(getattr(error, "orig", None) or error)
-            raise DatabaseException(operation, entity_type, detail) from error
-
-
-def lost_a_race(error: SQLAlchemyError) -> bool:
-    """Whether ``error`` says the transaction lost a race with a concurrent writer."""
-    driver_error = getattr(error, "orig", None)
-    if getattr(driver_error, "sqlstate", None) == SERIALIZATION_FAILURE:
-        return True
-    arguments: tuple[object, ...] = getattr(driver_error, "args", ())
-    return arguments[:1] == (MYSQL_DEADLOCK,)
+        self, operation: str, entity: EntityT | None = None
+    ) -> AbstractContextManager[None]:
+        entity_id = None if entity is None else entity.id
+        return database_errors(operation, self.entity_type.__name__, entity_id)
