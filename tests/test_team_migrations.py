@@ -49,7 +49,7 @@ from update_support import (
 
 PACKAGE = Path("src", "task_tracker")
 TEAM_SCHEMA = PACKAGE / "infrastructure" / "orm" / "team_schema.py"
-VERSIONS = Path("migrations", "versions")
+VERSIONS = Path("src", "task_tracker", "migrations", "versions")
 DUE_ON = {"name": "due_on", "type": "date", "nullable": True}
 # A nullable reference on a table that others reference: SQLite copies the table.
 LABEL_REFERENCE = {"name": "label_id", "type": "ref", "to": "Label", "nullable": True}
