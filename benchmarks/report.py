@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -15,6 +16,8 @@ TIMES = "\N{MULTIPLICATION SIGN}"  # after a ratio
 
 def duration(seconds: float) -> str:
     """``seconds`` in the unit that reads best (ns, µs, ms, s)."""
+    if seconds < 0:
+        return f"-{duration(-seconds)}"
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
         if seconds >= scale:
             return f"{seconds / scale:.3g} {unit}"
@@ -112,7 +115,17 @@ def plot_ratios(results: Sequence[Result], directory: Path) -> list[Path]:
     for section, members in _sections(results).items():
         height = 1.2 + 0.55 * len(members)
         figure, axes = plt.subplots(figsize=(10, height))
-        names = [_short(result.name) for result in members][::-1]
+        repeated = {
+            name for name in (r.name for r in members) if [r.name for r in members].count(name) > 1
+        }
+        names = [
+            _short(
+                f"{result.name}: {result.measured_label}"
+                if result.name in repeated
+                else result.name
+            )
+            for result in members
+        ][::-1]
         ratios = [result.ratio for result in members][::-1]
         colours = [
             "#999999" if result.met is None else ("#2e7d32" if result.met else "#c62828")
@@ -170,7 +183,7 @@ def plot_copy_scaling(copies: dict[int, float], directory: Path) -> Path:
     return path
 
 
-def _short(name: str, width: int = 60) -> str:
+def _short(name: str, width: int = 70) -> str:
     name = name.replace("`", "")
     return name if len(name) <= width else name[: width - 1] + "…"
 
@@ -200,3 +213,28 @@ def raw(machine: dict[str, str], results: Sequence[Result], counts: Sequence[Cou
         )
         + "\n"
     )
+
+
+def load(path: Path) -> tuple[dict[str, str], list[Result], list[CountResult]]:
+    """What :func:`raw` wrote: the machine, the results and the counts."""
+    data = json.loads(path.read_text())
+    results = []
+    for entry in data["results"]:
+        entry = {key: value for key, value in entry.items() if key not in ("ratio", "met")}
+        results.append(Result(**entry))
+    counts = [
+        CountResult(c["section"], c["name"], Counter(c["counts"]), c["target"])
+        for c in data["counts"]
+    ]
+    return data["machine"], results, counts
+
+
+def copies_of(results: Sequence[Result]) -> dict[int, float]:
+    """Median seconds of a copy by number of entities, from the generation results."""
+    copies: dict[int, float] = {}
+    for result in results:
+        match = re.fullmatch(r"`copier copy`, (\d+) entities, no checks", result.name)
+        if match:
+            copies[int(match[1])] = result.measured
+            copies[1] = result.baseline
+    return copies

@@ -34,7 +34,7 @@ def arguments() -> argparse.Namespace:
         help="small sizes and 3 rounds (1 with checks): checks the harness, not for publishing",
     )  # fmt: skip
     parser.add_argument(
-        "--rounds", type=int, help="alternating rounds per figure (default 7, quick 3)"
+        "--rounds", type=int, help="alternating rounds per figure (default 5, quick 3)"
     )
     parser.add_argument(
         "--check-rounds", type=int,
@@ -48,8 +48,12 @@ def arguments() -> argparse.Namespace:
         "--output", type=Path, default=ROOT / "docs" / "benchmarks",
         help="where the table, plots and results.json go (default docs/benchmarks)",
     )  # fmt: skip
+    parser.add_argument(
+        "--rerender", type=Path, metavar="RESULTS_JSON",
+        help="measure nothing: write the table and plots again from a results.json",
+    )  # fmt: skip
     options = parser.parse_args()
-    options.rounds = options.rounds or (3 if options.quick else 7)
+    options.rounds = options.rounds or (3 if options.quick else 5)
     options.check_rounds = options.check_rounds or (1 if options.quick else 3)
     if options.rounds < 1 or options.check_rounds < 1:
         parser.error("--rounds and --check-rounds must be at least 1")
@@ -58,12 +62,16 @@ def arguments() -> argparse.Namespace:
 
 def main() -> None:
     options = arguments()
+    if options.rerender:
+        about, results, counts = report.load(options.rerender)
+        write(options.output, about["command"], about, results, counts, report.copies_of(results))
+        return
     started = time.monotonic()
 
     def log(message: str) -> None:
         print(f"[{time.monotonic() - started:6.0f} s] {message}", flush=True)
 
-    command = "python benchmarks/run.py " + shlex.join(sys.argv[1:])
+    command = " ".join(["python benchmarks/run.py", shlex.join(sys.argv[1:])]).strip()
     about = machine()
     results: list[Result] = []
     counts: list[CountResult] = []
@@ -90,7 +98,19 @@ def main() -> None:
                     if kind != "sqlite":
                         about[f"{persistence.LABELS[kind]} server"] = version
     about["wall time of the run"] = f"{time.monotonic() - started:.0f} s"
-    output: Path = options.output
+    about["command"] = command
+    write(options.output, command, about, results, counts, copies)
+    log(f"wrote {options.output / 'README.md'}, results.json and the plots")
+
+
+def write(
+    output: Path,
+    command: str,
+    about: dict[str, str],
+    results: list[Result],
+    counts: list[CountResult],
+    copies: dict[int, float],
+) -> None:
     output.mkdir(parents=True, exist_ok=True)
     for old in output.glob("*.png"):
         old.unlink()
@@ -99,7 +119,6 @@ def main() -> None:
         plots.append(report.plot_copy_scaling(copies, output))
     (output / "README.md").write_text(report.markdown(command, about, results, counts, plots))
     (output / "results.json").write_text(report.raw(about, results, counts))
-    log(f"wrote {output / 'README.md'}, results.json and {len(plots)} plots")
     missed = [r.name for r in results if r.met is False] + [c.name for c in counts if not c.met]
     print(f"{len(missed)} target(s) missed" + "".join(f"\n  - {name}" for name in missed))
 
