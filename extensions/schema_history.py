@@ -11,14 +11,31 @@ the columns). Changes no migration of the template can carry out safely are
 refused: a removed or renamed entity or field, a changed column, and a new
 NOT NULL column without a default for the rows already stored.
 
+The team writes revisions of its own in the same ``migrations/versions/``
+directory. A new migration of the template follows the single head of that
+directory's history as it is when the template renders into the service, whoever
+wrote that head; several heads are refused, naming them and the ``alembic merge``
+command that joins them. The revisions are read with :mod:`ast`, never imported.
+
+The history comes from a file the team can edit, so every entry is checked
+(keys, revision ids, names, column attributes) before anything is planned, and
+revision ids reach the migrations only as escaped string literals.
+
 Copier loads this module as a Jinja extension next to ``entities.py``; it works
-on the entity specs that module produces.
+on the entity specs that module produces. Its errors are Copier user messages:
+raised while Copier computes the answers, before any file is written, they stop
+``copier copy`` and ``copier update`` with the message and no traceback.
 """
 
 from __future__ import annotations
 
+import ast
+import json
+import re
+from pathlib import Path
 from typing import Any
 
+from copier.errors import UserMessageError
 from jinja2.ext import Extension
 
 # Alembic stores revision ids in a VARCHAR(32) column.
@@ -26,10 +43,32 @@ REVISION_LIMIT = 32
 # The field attributes that shape a column; the rest (default, description) do not.
 COLUMN_ATTRIBUTES = ("type", "max_length", "nullable", "unique", "to")
 RETIRING = "see 'Removing or renaming an entity' in the service's README"
+# Where the service keeps its revisions, the template's and the team's.
+VERSIONS = Path("migrations", "versions")
+
+# The format of a history entry. The template names its revisions NNNN_<what>,
+# NNNN being the entry's position; releases before 0.3.0 recorded no `to`.
+TEMPLATE_REVISION = re.compile(r"[0-9]{4}_[a-z0-9_]+")
+# A revision the template's next migration may follow (any head, the team's included).
+PARENT_REVISION = re.compile(r"[A-Za-z0-9_]+")
+ENTITY_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
+COLUMN_NAME = re.compile(r"[a-z][a-z0-9_]*")
+COLUMN_TYPE = re.compile(r"[a-z]+")
+KINDS = ("create", "add")
+ENTRY_KEYS = {"revision", "kind", "entity", "columns"}
+COLUMN_KEYS = {"name", "type", "max_length", "nullable", "unique"}
+RESTORE = (
+    "restore .copier-answers.yml from version control (git log -p -- .copier-answers.yml): "
+    "schema_history lists the migrations the template wrote, and only the template writes it"
+)
 
 
-class SchemaChangeError(ValueError):
-    """The answers ask for a schema change the template does not migrate."""
+class SchemaChangeError(UserMessageError, ValueError):
+    """The answers, the history or the service's migrations rule out the update."""
+
+    def __init__(self, message: str) -> None:
+        UserMessageError.__init__(self, message)
+        ValueError.__init__(self, message)
 
 
 def column_record(field: dict[str, Any]) -> dict[str, Any]:
@@ -46,18 +85,167 @@ def _recorded_columns(history: list[dict[str, Any]]) -> dict[str, dict[str, Any]
     return columns
 
 
+def _damaged(number: int, what: str) -> SchemaChangeError:
+    return SchemaChangeError(
+        f"schema_history in .copier-answers.yml is damaged: entry {number} {what}; {RESTORE}"
+    )
+
+
+def _check_text(value: Any, pattern: re.Pattern[str], number: int, what: str, rule: str) -> None:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise _damaged(number, f"has {what} {value!r}, which is not {rule}")
+
+
+def _check_column(record: Any, number: int) -> None:
+    if not isinstance(record, dict):
+        raise _damaged(number, f"has a column {record!r} that is not a mapping")
+    keys = set(record)
+    if not COLUMN_KEYS <= keys <= COLUMN_KEYS | {"to"}:
+        raise _damaged(
+            number,
+            f"has a column with the keys {sorted(keys, key=str)}; a column has "
+            f"{', '.join(sorted(COLUMN_KEYS))} and optionally to",
+        )
+    _check_text(record["name"], COLUMN_NAME, number, "the column name", "a snake_case name")
+    _check_text(record["type"], COLUMN_TYPE, number, "the column type", "a field type")
+    length = record["max_length"]
+    if length is not None and (type(length) is not int or length < 1):
+        raise _damaged(
+            number, f"has max_length {length!r}, which is not null or a positive integer"
+        )
+    for flag in ("nullable", "unique"):
+        if not isinstance(record[flag], bool):
+            raise _damaged(number, f"has {flag} {record[flag]!r}, which is not true or false")
+    if record.get("to") is not None:
+        _check_text(record["to"], ENTITY_NAME, number, "to", "a PascalCase entity name")
+
+
 def _check_history(history: Any) -> list[dict[str, Any]]:
+    """``history`` when every entry has the format the template writes; refused otherwise."""
     if history is None:
         return []
-    if not isinstance(history, list) or not all(
-        isinstance(entry, dict) and {"revision", "entity", "kind", "columns"} <= entry.keys()
-        for entry in history
+    if not isinstance(history, list):
+        raise SchemaChangeError(
+            f"schema_history in .copier-answers.yml is damaged: {history!r} is not a list; "
+            + RESTORE
+        )
+    created: set[str] = set()
+    for number, entry in enumerate(history, 1):
+        if not isinstance(entry, dict) or set(entry) != ENTRY_KEYS:
+            raise _damaged(number, f"{entry!r} is not a mapping of {', '.join(sorted(ENTRY_KEYS))}")
+        revision = entry["revision"]
+        _check_text(
+            revision, TEMPLATE_REVISION, number, "the revision",
+            "a template revision id (4 digits, _, then lower-case letters, digits and _)",
+        )  # fmt: skip
+        if len(revision) > REVISION_LIMIT or not revision.startswith(f"{number:04d}_"):
+            raise _damaged(
+                number,
+                f"has the revision {revision!r}; entry {number}'s starts with {number:04d}_ "
+                f"and has at most {REVISION_LIMIT} characters",
+            )
+        entity = entry["entity"]
+        _check_text(entity, ENTITY_NAME, number, "the entity", "a PascalCase entity name")
+        if entry["kind"] not in KINDS:
+            raise _damaged(number, f"has the kind {entry['kind']!r}, which is not create or add")
+        if (entry["kind"] == "create") == (entity in created):
+            raise _damaged(
+                number,
+                f"{entry['kind']}s {entity!r}, which "
+                + ("an earlier entry created" if entity in created else "no earlier entry created"),
+            )
+        created.add(entity)
+        columns = entry["columns"]
+        if not isinstance(columns, list) or not columns:
+            raise _damaged(number, f"has the columns {columns!r}, which is not a non-empty list")
+        for record in columns:
+            _check_column(record, number)
+    return history
+
+
+def _assigned_literals(path: Path) -> dict[str, Any]:
+    """The module-level ``revision`` and ``down_revision`` of a revision file, unexecuted."""
+    values: dict[str, Any] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8"), filename=str(path)).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id in {"revision", "down_revision"}:
+            values[target.id] = ast.literal_eval(value)
+    return values
+
+
+def _read_revision(path: Path) -> tuple[str, tuple[str, ...]]:
+    """``(revision, its down revisions)`` of the revision file ``path``."""
+    shown = VERSIONS / path.name
+    rule = (
+        "the template reads each revision file's `revision` (a string) and `down_revision` "
+        "(None, a string or a tuple of strings) as literal values to find the head its next "
+        "migration follows"
+    )
+    try:
+        values = _assigned_literals(path)
+    except (SyntaxError, ValueError, UnicodeDecodeError) as error:
+        raise SchemaChangeError(f"{shown} cannot be read ({error}); {rule}") from error
+    revision = values.get("revision")
+    down = values.get("down_revision")
+    parents = (down,) if isinstance(down, str) else down or ()
+    if (
+        not isinstance(revision, str)
+        or not isinstance(parents, tuple | list)
+        or not all(isinstance(parent, str) for parent in parents)
     ):
         raise SchemaChangeError(
-            f"schema_history in the answers file is damaged ({history!r}); restore it "
-            "from version control: it lists the migrations the template wrote"
+            f"{shown} has revision {revision!r} and down_revision {down!r}; {rule}"
         )
-    return history
+    return revision, tuple(parents)
+
+
+def service_revisions(destination: Any) -> dict[str, tuple[tuple[str, ...], str]]:
+    """Every revision in the service's ``migrations/versions/``: id -> (down revisions, file).
+
+    Empty where the directory does not exist yet (a new service, and the
+    temporary renders an update makes next to the service).
+    """
+    if destination is None:
+        return {}
+    versions = Path(destination) / VERSIONS
+    revisions: dict[str, tuple[tuple[str, ...], str]] = {}
+    for path in sorted(versions.glob("*.py")) if versions.is_dir() else []:
+        revision, parents = _read_revision(path)
+        if revision in revisions:
+            raise SchemaChangeError(
+                f"revision {revision!r} is defined twice, in {VERSIONS / revisions[revision][1]} "
+                f"and {VERSIONS / path.name}; give one of them another revision id"
+            )
+        revisions[revision] = (parents, path.name)
+    return revisions
+
+
+def single_head(revisions: dict[str, tuple[tuple[str, ...], str]]) -> str:
+    """The one revision of ``revisions`` that no other revision follows; refuses several."""
+    followed = {parent for parents, _ in revisions.values() for parent in parents}
+    heads = sorted(set(revisions) - followed)
+    if len(heads) != 1:
+        found = f"{len(heads)} heads ({', '.join(heads)})" if heads else "no head (a cycle)"
+        raise SchemaChangeError(
+            f"the migration history in {VERSIONS}/ has {found}: Alembic cannot upgrade to "
+            "one head, and the template cannot tell which revision its next migration "
+            "follows. Merge the heads into one revision, commit it, and run the update "
+            f'again: .venv/bin/alembic merge -m "merge heads" {" ".join(heads) or "heads"}'
+        )
+    head = heads[0]
+    if len(head) > REVISION_LIMIT or not PARENT_REVISION.fullmatch(head):
+        raise SchemaChangeError(
+            f"the head revision {head!r} ({VERSIONS / revisions[head][1]}) is not a revision "
+            f"id the template can follow: letters, digits and _, at most {REVISION_LIMIT} "
+            "characters (Alembic's alembic_version column). Add a revision with such an id "
+            "on top of it, commit, and run the update again"
+        )
+    return head
 
 
 def _new_fields(entity: dict[str, Any], recorded: dict[str, Any]) -> list[dict[str, Any]]:
@@ -125,13 +313,21 @@ def _revision(number: int, kind: str, table: str, fields: list[dict[str, Any]]) 
     return f"{number:04d}_add_{what}_to_{table}"[:REVISION_LIMIT]
 
 
-def plan_migrations(specs: list[dict[str, Any]], history: Any) -> list[dict[str, Any]]:
+def plan_migrations(
+    specs: list[dict[str, Any]], history: Any, destination: Any = None
+) -> list[dict[str, Any]]:
     """Every migration of the service, recorded ones first, in history order.
 
     Each step has ``revision``, ``down_revision``, ``kind`` ("create" or "add"),
     ``entity`` (the entity spec) and ``fields`` (the specs of the columns it makes).
+    The first new step follows the single head of ``destination``'s
+    ``migrations/versions/`` when it has revisions (the team's may be among them),
+    else the last recorded step; the recorded steps keep the order of the history
+    (their files, already written, are never rewritten).
     """
     entries = _check_history(history)
+    revisions = service_revisions(destination)
+    head = single_head(revisions) if revisions else None
     by_name = {entity["name"]: entity for entity in specs}
     recorded = _recorded_columns(entries)
     for entity_name, columns in recorded.items():
@@ -144,11 +340,13 @@ def plan_migrations(specs: list[dict[str, Any]], history: Any) -> list[dict[str,
                 f"template never does. Declare {entity_name!r} again ({RETIRING})"
             )
     steps: list[dict[str, Any]] = []
+    previous: str | None = None
     for entry in entries:
         entity = by_name[entry["entity"]]
         names = [record["name"] for record in entry["columns"]]
         fields = [field for field in entity["fields"] if field["name"] in names]
-        steps.append({**entry, "entity": entity, "fields": fields})
+        steps.append({**entry, "entity": entity, "fields": fields, "down_revision": previous})
+        previous = entry["revision"]
     additions = [
         ("create", entity, entity["fields"])
         for entity in _referenced_first([e for e in specs if e["name"] not in recorded])
@@ -158,23 +356,53 @@ def plan_migrations(specs: list[dict[str, Any]], history: Any) -> list[dict[str,
             new = _new_fields(entity, recorded[entity["name"]])
             if new:
                 additions.append(("add", entity, new))
+    previous = head or previous
     for kind, entity, fields in additions:
         revision = _revision(len(steps) + 1, kind, entity["table"], fields)
-        steps.append({"revision": revision, "kind": kind, "entity": entity, "fields": fields})
-    previous: str | None = None
-    for step in steps:
-        step["down_revision"] = previous
-        previous = step["revision"]
+        _check_unused(revision, revisions, destination)
+        steps.append(
+            {
+                "revision": revision,
+                "kind": kind,
+                "entity": entity,
+                "fields": fields,
+                "down_revision": previous,
+            }
+        )
+        previous = revision
     return steps
 
 
-def schema_errors(specs: Any, history: Any) -> str:
-    """Validator message for ``entities`` against the history ("" when it can be migrated)."""
+def _check_unused(
+    revision: str, revisions: dict[str, tuple[tuple[str, ...], str]], destination: Any
+) -> None:
+    """Refuse a new revision id, or file name, that the service already uses."""
+    path = VERSIONS / f"{revision}.py"
+    if revision in revisions or (destination is not None and (Path(destination) / path).exists()):
+        where = VERSIONS / revisions[revision][1] if revision in revisions else path
+        raise SchemaChangeError(
+            f"the template's next migration is {revision}, but {where} already uses that "
+            "revision id or file name and the template did not write it (it is not in "
+            "schema_history); give your revision another id and file name, commit, and "
+            "run the update again"
+        )
+
+
+def schema_errors(specs: Any, history: Any, destination: Any = None) -> str:
+    """Validator message for ``entities`` against the history and the service's revisions.
+
+    "" when the answers can be migrated.
+    """
     try:
-        plan_migrations(specs, history)
+        plan_migrations(specs, history, destination)
     except SchemaChangeError as error:
         return str(error)
     return ""
+
+
+def python_string(value: str) -> str:
+    """``value`` as a double-quoted Python string literal, every special character escaped."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def schema_history(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -199,4 +427,5 @@ class SchemaHistoryExtension(Extension):
             migration_steps=plan_migrations,
             schema_errors=schema_errors,
             schema_history=schema_history,
+            python_string=python_string,
         )

@@ -1,7 +1,8 @@
 """Post-generation checks of a generated service, after `copier copy` or `copier update`.
 
 Copier runs this inside the destination directory: from ``_tasks`` after a copy,
-and from ``_migrations`` once after an update has been merged. It first looks
+and from ``_migrations`` once after an update has been merged, whatever the
+``checks`` answer (``none`` runs the conflict check alone). It first looks
 for merge conflicts an update left (conflict markers, ``.rej`` files) and names
 each; then it installs the service into its own ``.venv``, formats and lints it
 with ruff, type-checks it with mypy (``--strict``) and runs its tests. Each step
@@ -25,6 +26,9 @@ MODES = {
     "all": ("ruff format", "ruff check --fix", "mypy --strict src", "pytest"),
     "lint": ("ruff format", "ruff check --fix", "mypy --strict src"),
 }
+# `checks: none`: the conflict check alone. It runs after every update whatever
+# `checks` says, so that no update passes over a conflict it left.
+CONFLICTS_ONLY = "none"
 # Lines Copier's merge writes around a conflict; `=======` alone also underlines Markdown.
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
 # Directories that hold no generated or team files.
@@ -95,8 +99,9 @@ def check_merge_conflicts(project: Path, total: int) -> None:
         for conflict in conflicts:
             print(f"  {conflict}", flush=True)
         print(
-            f"[1/{total}] {title}: FAILED ({len(conflicts)} found; resolve them, "
-            "then run the checks again)",
+            f"[1/{total}] {title}: FAILED ({len(conflicts)} found; resolve them and run "
+            "the checks again, or undo the update as the README's 'Recovering from an "
+            "interrupted or conflicted update' shows)",
             flush=True,
         )
         raise SystemExit(1)
@@ -104,14 +109,19 @@ def check_merge_conflicts(project: Path, total: int) -> None:
 
 
 def main(mode: str) -> None:
-    if mode not in MODES:
-        raise SystemExit(f"run_checks: unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    if mode not in MODES and mode != CONFLICTS_ONLY:
+        expected = ", ".join([*MODES, CONFLICTS_ONLY])
+        raise SystemExit(f"run_checks: unknown mode {mode!r}; expected one of {expected}")
     project = Path.cwd()
     if (
         not (project / "pyproject.toml").is_file()
         or not (project / ".copier-answers.yml").is_file()
     ):
         raise SystemExit(f"run_checks: {project} is not a generated service; nothing checked")
+    if mode == CONFLICTS_ONLY:
+        print(f"Looking for merge conflicts in {project} (checks: none)", flush=True)
+        check_merge_conflicts(project, 1)
+        return
     total = 3 + len(MODES[mode])
     python = venv_python(project)
     print(f"Checking the generated service in {project} ({mode})", flush=True)

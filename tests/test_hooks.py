@@ -67,7 +67,7 @@ def test_copy_runs_every_check_then_a_failing_test_fails_the_hook(tmp_path: Path
 def test_the_hook_refuses_an_unknown_mode(tmp_path: Path) -> None:
     result = run_hook(generate(tmp_path / "service"), "everything")
     assert result.returncode != 0
-    assert "unknown mode 'everything'; expected one of all, lint" in result.stdout
+    assert "unknown mode 'everything'; expected one of all, lint, none" in result.stdout
 
 
 def test_conflicts_left_by_an_update_are_named_and_fail_the_hook(tmp_path: Path) -> None:

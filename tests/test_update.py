@@ -9,6 +9,7 @@ v1.1.0 while adding an entity and a field.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,13 +20,23 @@ import yaml
 from conftest import SERVERS, passed_count, run, server_database
 from sqlalchemy import create_engine, text
 from update_support import (
+    PROJECT,
+    RECOVERY,
+    STORE_ROWS,
+    TASK,
+    TASK_FIELDS,
     TemplateRepository,
+    code_blocks,
     commit_all,
     conflict_leftovers,
     copier,
     copy_service,
     digests,
     git,
+    git_state,
+    row_counts,
+    service_env,
+    shell,
 )
 
 BASE_ENTITY = "template/src/{{package_name}}/domain/base_entity.py"
@@ -36,22 +47,6 @@ NEW_PATTERN_METHOD = '''    def age_in_days(self) -> float:
 
     def touch(self'''
 
-PROJECT = {
-    "name": "Project",
-    "description": "A body of work that groups tasks",
-    "fields": [
-        {"name": "name", "type": "str", "max_length": 200, "unique": True},
-        {"name": "description", "type": "text", "nullable": True},
-    ],
-}
-TASK_FIELDS: list[dict[str, Any]] = [
-    {"name": "project_id", "type": "ref", "to": "Project", "touch": True},
-    {"name": "title", "type": "str", "max_length": 200},
-    {"name": "description", "type": "text", "nullable": True},
-    {"name": "status", "type": "str", "max_length": 20, "default": "todo"},
-    {"name": "priority", "type": "int", "default": 0},
-]
-TASK = {"name": "Task", "description": "A unit of work", "fields": TASK_FIELDS}
 ESTIMATE = {"name": "estimate", "type": "int", "default": 1}
 LABEL_REFERENCE = {
     "name": "label_id",
@@ -99,21 +94,6 @@ def test_find_by_status(session: Session) -> None:
     repository.save(new_task(status="todo", **references))
     assert [task.id for task in repository.find_by_status("done")] == [done.id]
 '''
-STORE_ROWS = """
-from task_tracker.application.project_service import ProjectService
-from task_tracker.application.task_service import TaskService
-from task_tracker.infrastructure.database import create_database_engine, create_session_factory
-from task_tracker.infrastructure.repositories.project_repository import ProjectRepository
-from task_tracker.infrastructure.repositories.task_repository import TaskRepository
-
-sessions = create_session_factory(create_database_engine())
-with sessions() as session:
-    project = ProjectService(ProjectRepository(session)).create(name="Launch")
-    tasks = TaskService(TaskRepository(session))
-    for number in range(3):
-        status = "done" if number else "todo"
-        tasks.create(project_id=project.id, title=f"task {number}", status=status)
-"""
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -141,21 +121,6 @@ def make_team_edits(service: Path) -> None:
     repository.write_text(source + TEAM_QUERY)
     (service / "tests" / "unit" / "test_task_rules.py").write_text(TEAM_UNIT_TEST)
     (service / "tests" / "integration" / "test_task_queries.py").write_text(TEAM_QUERY_TEST)
-
-
-def service_env(database_url: str) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": "src"}
-
-
-def row_counts(database_url: str) -> dict[str, int]:
-    engine = create_engine(database_url)
-    with engine.connect() as connection:
-        counts = {
-            table: connection.scalar(text(f"SELECT count(*) FROM {table}"))
-            for table in ("project", "task")
-        }
-    engine.dispose()
-    return counts
 
 
 def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
@@ -304,7 +269,7 @@ def test_an_update_that_would_lose_or_rewrite_schema_is_refused_and_changes_noth
     assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
 
 
-def test_a_conflict_left_by_an_update_is_named_by_the_checks_and_fails_the_update(
+def test_a_conflict_fails_the_update_even_with_checks_none_and_the_readme_undoes_it(
     tmp_path: Path,
 ) -> None:
     newer_docstring = '"""Whether the entity changed after ``moment`` (naive means UTC)."""'
@@ -318,15 +283,18 @@ def test_a_conflict_left_by_an_update_is_named_by_the_checks_and_fails_the_updat
         base_entity.read_text().replace(newer_docstring, '"""Whether it changed (team)."""')
     )
     commit_all(service, "Team edit in a file the template owns")
+    last_commit = git_state(service)
+    team_text = base_entity.read_text()
     answers = tmp_path / "answers.yml"
-    answers.write_text(yaml.safe_dump({"checks": "all"}))
+    answers.write_text(yaml.safe_dump({"checks": "none", "entities": [PROJECT, TASK, LABEL]}))
 
     updated = copier(
         "update", "--trust", "--defaults", "--data-file", str(answers), "--vcs-ref", "v1.1.0",
         cwd=service,
     )  # fmt: skip
 
-    assert updated.returncode != 0
+    # `checks: none` runs the conflict check alone, and the conflict fails the update.
+    assert updated.returncode != 0, updated.stdout
     lines = base_entity.read_text().splitlines()
     marker = lines.index("<<<<<<< before updating") + 1
     assert (
@@ -334,5 +302,19 @@ def test_a_conflict_left_by_an_update_is_named_by_the_checks_and_fails_the_updat
         in updated.stdout
     )
     assert "Looking for merge conflicts left by an update: FAILED" in updated.stdout
-    assert updated.stdout.count("Checking the generated service in") == 1
+    assert "Looking for merge conflicts in" in updated.stdout
+    assert "Checking the generated service in" not in updated.stdout
     assert not (service / ".venv").exists()
+    assert (service / "src" / "task_tracker" / "domain" / "label.py").is_file()
+
+    # `git checkout` refuses the unmerged file; the README's recovery restores the
+    # last commit, the update's new files gone, the team's edit intact.
+    checkout = subprocess.run(
+        ["git", "checkout", "--", "."], cwd=service, capture_output=True, text=True, check=False
+    )
+    assert checkout.returncode != 0 and "unmerged" in checkout.stderr, checkout
+    recovery = code_blocks(service / "README.md", RECOVERY, "sh")[0]
+    shell(recovery, service)
+    assert git_state(service) == last_commit
+    assert base_entity.read_text() == team_text
+    assert not (service / "src" / "task_tracker" / "domain" / "label.py").exists()

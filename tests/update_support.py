@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
+from typing import Any
 
 from conftest import TEMPLATE_ROOT, run
 from packaging.version import Version
+from sqlalchemy import create_engine, inspect, text
+
+# The default answers' entities, as a team would list them in an answers file.
+PROJECT = {
+    "name": "Project",
+    "description": "A body of work that groups tasks",
+    "fields": [
+        {"name": "name", "type": "str", "max_length": 200, "unique": True},
+        {"name": "description", "type": "text", "nullable": True},
+    ],
+}
+TASK_FIELDS: list[dict[str, Any]] = [
+    {"name": "project_id", "type": "ref", "to": "Project", "touch": True},
+    {"name": "title", "type": "str", "max_length": 200},
+    {"name": "description", "type": "text", "nullable": True},
+    {"name": "status", "type": "str", "max_length": 20, "default": "todo"},
+    {"name": "priority", "type": "int", "default": 0},
+]
+TASK = {"name": "Task", "description": "A unit of work", "fields": TASK_FIELDS}
 
 GIT_IDENTITY = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
 
@@ -133,3 +156,89 @@ def conflict_leftovers(project: Path) -> list[str]:
         if any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in lines):
             found.append(str(path))
     return found
+
+
+# Rows a team stores in the default service (Project, Task) before it updates.
+STORE_ROWS = """
+from task_tracker.application.project_service import ProjectService
+from task_tracker.application.task_service import TaskService
+from task_tracker.infrastructure.database import create_database_engine, create_session_factory
+from task_tracker.infrastructure.repositories.project_repository import ProjectRepository
+from task_tracker.infrastructure.repositories.task_repository import TaskRepository
+
+sessions = create_session_factory(create_database_engine())
+with sessions() as session:
+    project = ProjectService(ProjectRepository(session)).create(name="Launch")
+    tasks = TaskService(TaskRepository(session))
+    for number in range(3):
+        status = "done" if number else "todo"
+        tasks.create(project_id=project.id, title=f"task {number}", status=status)
+"""
+
+
+def service_env(database_url: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": "src"}
+
+
+def row_counts(database_url: str, tables: tuple[str, ...] = ("project", "task")) -> dict[str, int]:
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        counts = {
+            table: connection.scalar(text(f"SELECT count(*) FROM {table}")) for table in tables
+        }
+    engine.dispose()
+    return counts
+
+
+def index_names(database_url: str, table: str) -> set[str]:
+    engine = create_engine(database_url)
+    names = {index["name"] for index in inspect(engine).get_indexes(table)}
+    engine.dispose()
+    return {name for name in names if name}
+
+
+# Headings of the generated README whose commands the tests run.
+UPDATING = "## Updating: new entities, new fields, better patterns"
+OWN_MIGRATIONS = "### Your own migrations"
+RECOVERY = "### Recovering from an interrupted or conflicted update"
+
+# A fenced code block in Markdown, possibly indented (inside a list item).
+FENCE = re.compile(
+    r"^(?P<indent> *)```(?P<language>\w*)\n(?P<body>.*?)^(?P=indent)```", re.MULTILINE | re.DOTALL
+)
+
+
+def code_blocks(readme: Path, heading: str, language: str) -> list[str]:
+    """The ``language`` code blocks that follow ``heading`` in ``readme``, dedented, in order."""
+    text = readme.read_text()
+    start = text.index(f"\n{heading}\n")
+    return [
+        textwrap.dedent(match["body"])
+        for match in FENCE.finditer(text, start)
+        if match["language"] == language
+    ]
+
+
+def command_line(readme: Path, heading: str, starts_with: str) -> str:
+    """The one line of a shell block after ``heading`` that starts with ``starts_with``."""
+    lines = [
+        line
+        for block in code_blocks(readme, heading, "sh") + code_blocks(readme, heading, "bash")
+        for line in block.splitlines()
+        if line.startswith(starts_with)
+    ]
+    assert lines, f"no command starting with {starts_with!r} after {heading!r} in {readme}"
+    return lines[0]
+
+
+def shell(command: str, cwd: Path, env: dict[str, str] | None = None) -> str:
+    """Run a README's command line (or block) with bash; fail the test if it fails."""
+    return run(["bash", "-e", "-c", command], cwd, env)
+
+
+def git_state(project: Path) -> tuple[str, str]:
+    """The commit checked out, and ``git status`` (untracked files included)."""
+    return (
+        git(project, "rev-parse", "HEAD").strip(),
+        git(project, "status", "--porcelain", "--untracked-files=all"),
+    )

@@ -1,0 +1,225 @@
+"""The migration planner's guards, without Copier: history format, heads, literals, sources.
+
+`extensions/schema_history.py` reads the service's revisions to find the head
+the template's next migration follows, and refuses a damaged `schema_history`;
+`extensions/template_source.py` makes the recorded template source absolute.
+The update tests run the same code through `copier update`.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from conftest import TEMPLATE_ROOT
+
+
+def load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, TEMPLATE_ROOT / "extensions" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+schema_history = load("schema_history")
+template_source = load("template_source")
+
+COLUMN = {"name": "title", "type": "str", "max_length": 200, "nullable": False, "unique": False}
+
+
+def history() -> list[dict[str, Any]]:
+    return [
+        {"revision": "0001_create_project", "kind": "create", "entity": "Project",
+         "columns": [dict(COLUMN)]},
+        {"revision": "0002_create_task", "kind": "create", "entity": "Task",
+         "columns": [{**COLUMN, "to": None}]},
+    ]  # fmt: skip
+
+
+def tampered(change: Any) -> list[dict[str, Any]]:
+    entries = history()
+    change(entries)
+    return entries
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ("0001_create_project", "'0001_create_project' is not a list"),
+        (
+            tampered(lambda h: h[1].update(revision="0002'); import os; ('")),
+            "entry 2 has the revision \"0002'); import os; ('\", which is not a template "
+            "revision id",
+        ),
+        (
+            tampered(lambda h: h[1].update(revision="0007_create_task")),
+            "entry 2 has the revision '0007_create_task'; entry 2's starts with 0002_",
+        ),
+        (
+            tampered(lambda h: h[1].update(revision="0002_" + "x" * 40)),
+            "at most 32 characters",
+        ),
+        (tampered(lambda h: h[0].update(extra=1)), "entry 1 {"),
+        (tampered(lambda h: h[0].update(kind="drop")), "the kind 'drop', which is not"),
+        (tampered(lambda h: h[0].update(kind="add")), "adds 'Project', which no earlier"),
+        (tampered(lambda h: h[1].update(entity="task")), "the entity 'task', which is not a"),
+        (tampered(lambda h: h[1].update(columns=[])), "the columns [], which is not a non-empty"),
+        (
+            tampered(lambda h: h[0]["columns"][0].update(name="Title")),
+            "the column name 'Title', which is not a snake_case name",
+        ),
+        (
+            tampered(lambda h: h[0]["columns"][0].update(type="str(200)")),
+            "the column type 'str(200)', which is not a field type",
+        ),
+        (
+            tampered(lambda h: h[0]["columns"][0].update(max_length="200")),
+            "max_length '200', which is not null or a positive integer",
+        ),
+        (
+            tampered(lambda h: h[0]["columns"][0].update(nullable="no")),
+            "nullable 'no', which is not true or false",
+        ),
+        (
+            tampered(lambda h: h[1]["columns"][0].update(to="os.system")),
+            "to 'os.system', which is not a PascalCase entity name",
+        ),
+        (
+            tampered(lambda h: h[0]["columns"][0].pop("unique")),
+            "has a column with the keys",
+        ),
+    ],
+    ids=[
+        "not-a-list", "code-in-revision", "wrong-number", "too-long", "unknown-key",
+        "unknown-kind", "add-before-create", "entity-name", "no-columns", "column-name",
+        "column-type", "max-length", "nullable", "to", "missing-key",
+    ],
+)  # fmt: skip
+def test_a_damaged_history_is_refused_naming_the_entry_value_and_rule(
+    entries: Any, message: str
+) -> None:
+    with pytest.raises(schema_history.SchemaChangeError) as refused:
+        schema_history.plan_migrations([], entries)
+    assert message in str(refused.value)
+    assert "restore .copier-answers.yml from version control" in str(refused.value)
+    assert schema_history.schema_errors([], entries) == str(refused.value)
+
+
+def write_revision(versions: Path, revision: str, down: str | tuple[str, ...] | None) -> None:
+    versions.mkdir(parents=True, exist_ok=True)
+    (versions / f"{revision}_x.py").write_text(
+        f'"""A revision."""\n\nrevision: str = {revision!r}\ndown_revision = {down!r}\n'
+    )
+
+
+def test_the_head_of_a_history_with_a_merge_is_the_merge(tmp_path: Path) -> None:
+    versions = tmp_path / "migrations" / "versions"
+    write_revision(versions, "0001_create_project", None)
+    write_revision(versions, "a1", "0001_create_project")
+    write_revision(versions, "b2", "0001_create_project")
+    write_revision(versions, "m3", ("a1", "b2"))
+    revisions = schema_history.service_revisions(tmp_path)
+    assert revisions["m3"][0] == ("a1", "b2")
+    assert schema_history.single_head(revisions) == "m3"
+
+
+def test_several_heads_are_refused_naming_them_and_the_merge_command(tmp_path: Path) -> None:
+    versions = tmp_path / "migrations" / "versions"
+    write_revision(versions, "0001_create_project", None)
+    write_revision(versions, "b2", "0001_create_project")
+    write_revision(versions, "a1", "0001_create_project")
+    with pytest.raises(schema_history.SchemaChangeError) as refused:
+        schema_history.plan_migrations([], history()[:1], tmp_path)
+    assert "has 2 heads (a1, b2)" in str(refused.value)
+    assert '.venv/bin/alembic merge -m "merge heads" a1 b2' in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("revision = compute()\ndown_revision = None\n", "cannot be read"),
+        ("revision = 'x'\ndown_revision = 3\n", "has revision 'x' and down_revision 3"),
+        ("def broken(:\n", "cannot be read"),
+    ],
+    ids=["not-a-literal", "not-a-string", "syntax-error"],
+)
+def test_a_revision_file_that_cannot_be_read_is_refused_naming_it(
+    tmp_path: Path, source: str, message: str
+) -> None:
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (versions / "team.py").write_text(source)
+    with pytest.raises(schema_history.SchemaChangeError) as refused:
+        schema_history.service_revisions(tmp_path)
+    assert str(refused.value).startswith(f"{Path('migrations', 'versions', 'team.py')} ")
+    assert message in str(refused.value)
+
+
+def test_a_head_id_that_cannot_be_followed_and_a_reused_id_are_refused(tmp_path: Path) -> None:
+    versions = tmp_path / "migrations" / "versions"
+    write_revision(versions, "0001_create_project", None)
+    write_revision(versions, 'x"; import os; "', "0001_create_project")
+    with pytest.raises(schema_history.SchemaChangeError, match="is not a revision id the"):
+        schema_history.single_head(schema_history.service_revisions(tmp_path))
+    first = versions / "0001_create_project_x.py"
+    (versions / "duplicate.py").write_text(first.read_text())
+    with pytest.raises(schema_history.SchemaChangeError, match="is defined twice"):
+        schema_history.service_revisions(tmp_path)
+
+
+@pytest.mark.parametrize("value", ["0002_create_task", 'a"b', "a\\b", "line\nbreak", "été ✓"])
+def test_python_string_is_a_literal_of_exactly_the_value(value: str) -> None:
+    literal = schema_history.python_string(value)
+    assert literal.startswith('"')
+    assert ast.literal_eval(literal) == value
+
+
+def test_a_relative_template_source_is_recorded_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    usable = template_source.usable_source
+    assert usable(".") == str(tmp_path)
+    assert usable("../template") == str(tmp_path.parent / "template")
+    kept = [
+        "/srv/template",
+        "~/template",
+        "gh:org/template",
+        "git@host:org/template.git",
+        "git+file:///srv/template",
+        "https://git.example.com/org/template.git",
+    ]
+    assert [usable(source) for source in kept] == kept
+    answers = template_source.with_usable_source({"_src_path": ".", "checks": "all"})
+    assert answers == {"_src_path": str(tmp_path), "checks": "all"}
+
+
+def test_a_team_revision_with_the_id_of_the_next_template_migration_is_refused(
+    tmp_path: Path,
+) -> None:
+    versions = tmp_path / "migrations" / "versions"
+    write_revision(versions, "0001_create_project", None)
+    write_revision(versions, "0002_create_label", "0001_create_project")
+    label = {"name": "Label", "table": "label", "fields": [{"name": "title"}]}
+    title = {**COLUMN, "to": None, "default": None}
+    project = {"name": "Project", "table": "project", "fields": [title]}
+    with pytest.raises(schema_history.SchemaChangeError) as refused:
+        schema_history.plan_migrations([project, label], history()[:1], tmp_path)
+    assert (
+        "the template's next migration is 0002_create_label, but "
+        f"{Path('migrations', 'versions', '0002_create_label_x.py')} already uses that "
+        "revision id or file name"
+    ) in str(refused.value)
+    # Without the collision the new migration follows the team's head.
+    (versions / "0002_create_label_x.py").unlink()
+    write_revision(versions, "a1", "0001_create_project")
+    steps = schema_history.plan_migrations([project, label], history()[:1], tmp_path)
+    assert [(step["revision"], step["down_revision"]) for step in steps] == [
+        ("0001_create_project", None),
+        ("0002_create_label", "a1"),
+    ]
