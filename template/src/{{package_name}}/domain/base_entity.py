@@ -23,6 +23,9 @@ class BaseTimestampEntity:
     construction neither timestamp is ``None``.
     """
 
+    # Not a test class, though pytest collects names starting with Test (Testimonial...).
+    __test__ = False
+
     updated_event: ClassVar[type[FieldUpdated]] = FieldUpdated
 
     id: UUID = field(default_factory=uuid4)
