@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import ClassVar, Final
 from uuid import UUID, uuid4
 
-from .clock import RESOLUTION, as_utc, utc_now
+from .clock import RESOLUTION, as_utc, next_updated_at, utc_now
 from .events import DomainEvent, FieldUpdated
 from .exceptions import ValidationError
 from .touching import touching_suppressed
@@ -13,14 +13,18 @@ from .touching import touching_suppressed
 # Microseconds since this instant make the timestamp part of ``cache_version``.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+# The constructor's default for a timestamp that was not given: a new entity
+# replaces it with one reading of the clock. Compared by identity, never stored.
+NOT_GIVEN: Final = datetime.min.replace(tzinfo=UTC)
+
 
 @dataclass(kw_only=True)
 class BaseTimestampEntity:
     """An entity whose timestamps are always aware UTC and only ever move forward.
 
-    A new entity reads the clock once, so ``created_at == updated_at``. Naive
-    datetimes are taken as UTC; aware ones in other zones are converted. After
-    construction neither timestamp is ``None``.
+    A new entity (constructed without timestamps) reads the clock once, so
+    ``created_at == updated_at``; given only one, the other takes its value.
+    Naive datetimes are taken as UTC; aware ones in other zones are converted.
     """
 
     # Not a test class, though pytest collects names starting with Test (Testimonial...).
@@ -29,17 +33,17 @@ class BaseTimestampEntity:
     updated_event: ClassVar[type[FieldUpdated]] = FieldUpdated
 
     id: UUID = field(default_factory=uuid4)
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: datetime = NOT_GIVEN
+    updated_at: datetime = NOT_GIVEN
     version: int = 0
     _events: list[DomainEvent] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._normalise_datetimes()
-        if self.created_at is None:
-            self.created_at = self.updated_at or utc_now()
-        if self.updated_at is None:
+        if self.created_at is NOT_GIVEN:
+            self.created_at = utc_now() if self.updated_at is NOT_GIVEN else self.updated_at
+        if self.updated_at is NOT_GIVEN:
             self.updated_at = self.created_at
+        self._normalise_datetimes()
         if self.updated_at < self.created_at:
             raise ValidationError(
                 f"updated_at {self.updated_at.isoformat()} is earlier than "
@@ -55,29 +59,26 @@ class BaseTimestampEntity:
         epoch), so it suits an HTTP ``ETag``; ``updated_at`` itself suits
         ``Last-Modified``.
         """
-        assert self.updated_at is not None
         microseconds = (self.updated_at - EPOCH) // RESOLUTION
         return f"{self.id.hex}-{self.version}-{microseconds}"
 
     def touch(self, at: datetime | None = None) -> None:
-        """Move ``updated_at`` to now (or to ``at``), always strictly forward."""
-        assert self.updated_at is not None
-        candidate = utc_now() if at is None else as_utc(at)
-        self.updated_at = max(candidate, self.updated_at + RESOLUTION)
+        """Move ``updated_at`` to now (or to ``at``), always strictly forward.
+
+        See :func:`~.clock.next_updated_at`, the rule every write follows.
+        """
+        self.updated_at = next_updated_at(self.updated_at, created_at=self.created_at, at=at)
 
     def is_newer_than(self, moment: datetime) -> bool:
         """Whether the entity changed after ``moment`` (naive means UTC)."""
-        assert self.updated_at is not None
         return self.updated_at > as_utc(moment)
 
     def get_age_seconds(self) -> float:
         """Seconds since the entity was created."""
-        assert self.created_at is not None
         return (utc_now() - self.created_at).total_seconds()
 
     def get_time_since_update_seconds(self) -> float:
         """Seconds since the entity last changed."""
-        assert self.updated_at is not None
         return (utc_now() - self.updated_at).total_seconds()
 
     def get_events(self) -> list[DomainEvent]:
@@ -111,7 +112,6 @@ class BaseTimestampEntity:
             return
         if not touching_suppressed():
             self.touch()
-        assert self.updated_at is not None
         self._raise_event(
             self.updated_event(
                 entity_id=self.id,

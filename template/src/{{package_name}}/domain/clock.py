@@ -1,7 +1,8 @@
 """The one clock all timestamp code reads.
 
 Code never calls ``datetime.now()`` itself: it calls :func:`utc_now`, which asks
-the active :class:`Clock`. Tests install a frozen clock with :func:`use_clock`;
+the active :class:`Clock`. :func:`next_updated_at` is the rule every write
+follows to move ``updated_at``. Tests install a frozen clock with :func:`use_clock`;
 libraries that patch time at C level (time-machine) reach :class:`SystemClock`.
 """
 
@@ -34,6 +35,8 @@ _active_clock: Clock = SystemClock()
 
 def as_utc(value: datetime) -> datetime:
     """``value`` as aware UTC; a naive value is taken to be UTC already."""
+    if value.tzinfo is UTC:
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
@@ -42,6 +45,24 @@ def as_utc(value: datetime) -> datetime:
 def utc_now() -> datetime:
     """The current instant from the active clock, as aware UTC."""
     return as_utc(_active_clock.now())
+
+
+def next_updated_at(
+    stored: datetime | None, *, created_at: datetime | None = None, at: datetime | None = None
+) -> datetime:
+    """The ``updated_at`` a write moves to: the one rule of how ``updated_at`` moves.
+
+    Now (or ``at``), but strictly later than the ``stored`` value and never
+    earlier than ``created_at``, even when the clock stepped back. Every path
+    that moves ``updated_at`` (``touch()``, repository saves, bulk statements,
+    parent touches, the ORM safety net) calls this function.
+    """
+    moment = utc_now() if at is None else as_utc(at)
+    if stored is not None:
+        moment = max(moment, stored + RESOLUTION)
+    if created_at is not None:
+        moment = max(moment, created_at)
+    return moment
 
 
 @contextmanager

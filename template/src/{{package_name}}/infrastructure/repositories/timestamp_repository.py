@@ -7,18 +7,24 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...domain.base_entity import BaseTimestampEntity
-from ...domain.clock import RESOLUTION, as_utc, utc_now
+from ...domain.clock import as_utc, next_updated_at, utc_now
 from ...domain.exceptions import ConcurrencyConflict, DatabaseException
 from ...domain.touching import no_touching, touching_suppressed
 from ..orm.entity_model import EntityModel
-from ..orm.timestamp_events import touch_parents
+from ..orm.parent_touch import touch_parents
+
+# SQLSTATE of a serialization failure: PostgreSQL under REPEATABLE READ or
+# SERIALIZABLE when a row changed after the snapshot; MySQL/MariaDB report a
+# deadlock (error 1213) with it.
+SERIALIZATION_FAILURE = "40001"
+MYSQL_DEADLOCK = 1213
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 ModelT = TypeVar("ModelT", bound=EntityModel)
@@ -53,41 +59,50 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         """Write ``entity`` if it differs from its stored row, and flush; returns it.
 
         A new entity is inserted with the timestamps it was created with. A
-        stored entity is written only when a persistent field or ``updated_at``
-        differs from its row: saving an unchanged entity writes nothing and
-        leaves ``updated_at`` alone. A changed entity whose ``updated_at`` the
-        domain did not move is touched, and a written ``updated_at`` is always
-        later than the stored one. ``touch=False`` saves as inside
-        ``no_touching()``: the changes are written, ``updated_at`` stays as the
-        entity has it and no referenced parent is touched.
+        stored entity is written only when a persistent field differs from its
+        row or the domain moved its ``updated_at`` (``touch()``): saving an
+        unchanged entity writes nothing. A row that moved on without the entity
+        (a child touched it) is not a change; the entity takes its later
+        ``updated_at``. A changed entity the domain did not touch is touched, and
+        a written ``updated_at`` is always later than the stored one.
+        ``touch=False`` saves as inside ``no_touching()``: the changes are
+        written, ``updated_at`` stays as the entity has it and no referenced
+        parent is touched.
         """
         with nullcontext() if touch else no_touching(), self._database_errors("save", entity):
-            written = self._write(entity, at=None)
+            stored = self._stored_rows([entity])
+            row = self._write(entity, stored.get(entity.id))
             self.session.flush()
-        if written is not None:
-            entity.version = written.version
+        if row is not None:
+            entity.version = row.version
         return entity
 
     def save_all(self, entities: Sequence[EntityT]) -> list[EntityT]:
-        """Save several entities with one reading of the clock.
+        """Save several entities with one ``updated_at`` for all that are written.
 
-        New entities go in with one bulk INSERT, all with ``created_at`` and
-        ``updated_at`` set to that reading (inside ``no_touching()`` they keep their
-        own). Stored entities that changed without the domain moving their
-        ``updated_at`` move to the same reading (or just past their stored value,
-        if that is later); unchanged ones are not written.
+        New entities go in with one bulk INSERT, stored entities that changed are
+        updated; all of them get one ``updated_at`` (and the new ones the same
+        ``created_at``), later than each written row's stored value. Unchanged
+        entities are not written. Inside ``no_touching()`` every entity keeps its
+        own timestamps.
         """
         new = [entity for entity in entities if not entity.version]
-        stored = [entity for entity in entities if entity.version]
-        stamp = utc_now()
         with self._database_errors("save_all", entities[0] if len(entities) == 1 else None):
+            stored = self._stored_rows(entities)
+            written = [
+                (entity, stored[entity.id])
+                for entity in entities
+                if entity.version and self._differs(entity, stored[entity.id])
+            ]
+            if not touching_suppressed():
+                self._stamp_together(new, written)
             if new:
-                self._insert_all(new, stamp)
-            written = [(entity, self._write(entity, at=stamp)) for entity in stored]
+                self._insert_all(new)
+            for entity, row in written:
+                self._copy_to_row(entity, row)
             self.session.flush()
         for entity, row in written:
-            if row is not None:
-                entity.version = row.version
+            entity.version = row.version
         return list(entities)
 
     def update_where(
@@ -102,23 +117,19 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         referenced parents.
         """
         model = self.model_type
-        changes: dict[str, Any] = {**values, "version": model.version + 1}
+        statement = update(model).where(*criteria).values({**values, "version": model.version + 1})
         with self._database_errors("update_where"):
-            if "updated_at" not in changes and not touching_suppressed():
-                latest = self.session.scalar(select(func.max(model.updated_at)).where(*criteria))
-                changes["updated_at"] = (
-                    utc_now() if latest is None else max(utc_now(), latest + RESOLUTION)
-                )
-            result = self.session.execute(update(model).where(*criteria).values(changes))
+            result = self.session.execute(statement)
         return cast(CursorResult[Any], result).rowcount
 
     def update_timestamp_only(self, entity: EntityT) -> EntityT:
         """Touch ``entity`` and store its new ``updated_at``, leaving other columns alone."""
-        entity.touch()
         with self._database_errors("update_timestamp_only", entity):
-            row = self._stored_row(entity)
+            row = self._stored_rows([entity]).get(entity.id)
             if row is None:
                 raise ConcurrencyConflict(self.entity_type.__name__, entity.id)
+            self._catch_up(entity, row)
+            entity.touch()
             row.updated_at = entity.updated_at
             self.session.flush()
             entity.version = row.version
@@ -172,62 +183,95 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
 
     # --- mapping ---------------------------------------------------------------
 
-    def _write(self, entity: EntityT, *, at: datetime | None) -> ModelT | None:
-        """Put ``entity`` on its row (a new row for a new entity); None when unchanged.
-
-        ``at`` is the moment a changed entity moves to (None: now).
-        """
-        values = self._row_values(entity)
-        row = self._stored_row(entity)
+    def _write(self, entity: EntityT, row: ModelT | None) -> ModelT | None:
+        """Put ``entity`` on ``row`` (a new row for a new entity); None when unchanged."""
         if row is None:
-            row = self.model_type(**values)
+            row = self.model_type(**self._row_values(entity))
             self.session.add(row)
             return row
-        changed = {name for name, value in values.items() if getattr(row, name) != value}
-        if not changed:
+        if not self._differs(entity, row):
             return None
-        if not touching_suppressed():
-            if "updated_at" not in changed:
-                entity.touch(at=at)
-            if entity.updated_at <= row.updated_at:
-                entity.touch(at=row.updated_at + RESOLUTION)
-            values["updated_at"] = entity.updated_at
-        for name, value in values.items():
-            setattr(row, name, value)
+        if not touching_suppressed() and entity.updated_at <= row.updated_at:
+            entity.touch()
+        self._copy_to_row(entity, row)
         return row
 
-    def _insert_all(self, entities: Sequence[EntityT], stamp: datetime) -> None:
-        """Insert new entities with one statement, stamped with one reading of the clock.
+    def _differs(self, entity: EntityT, row: ModelT) -> bool:
+        """Whether saving ``entity`` writes ``row``: a field differs, or it was touched.
+
+        Unless inside ``no_touching()``, a row whose ``updated_at`` is later than
+        the entity's moved on without it (a child touched it): the entity takes
+        that value, and it does not count as a change.
+        """
+        if not touching_suppressed():
+            self._catch_up(entity, row)
+        return any(getattr(row, name) != value for name, value in self._row_values(entity).items())
+
+    @staticmethod
+    def _catch_up(entity: EntityT, row: ModelT) -> None:
+        """Give ``entity`` the later ``updated_at`` its row got without it."""
+        if row.updated_at > entity.updated_at:
+            entity.updated_at = row.updated_at
+
+    def _stamp_together(
+        self, new: Sequence[EntityT], written: Sequence[tuple[EntityT, ModelT]]
+    ) -> None:
+        """Give every entity ``save_all()`` writes one ``updated_at``.
+
+        The stamp is later than each written row's stored value, and not earlier
+        than an ``updated_at`` the domain already moved an entity to.
+        """
+        latest_stored = max((row.updated_at for _, row in written), default=None)
+        moved = [entity.updated_at for entity, row in written if entity.updated_at > row.updated_at]
+        stamp = next_updated_at(latest_stored, at=max([utc_now(), *moved]))
+        for entity in new:
+            entity.created_at = entity.updated_at = stamp
+        for entity, _ in written:
+            entity.updated_at = stamp
+
+    def _copy_to_row(self, entity: EntityT, row: ModelT) -> None:
+        for name, value in self._row_values(entity).items():
+            setattr(row, name, value)
+
+    def _insert_all(self, entities: Sequence[EntityT]) -> None:
+        """Insert new entities with one statement.
 
         A bulk INSERT skips the flush, so the parents the rows reference with
         ``touch: true`` are touched here.
         """
-        touching = not touching_suppressed()
-        if touching:
-            for entity in entities:
-                entity.created_at = entity.updated_at = stamp
         rows = [{**self._row_values(entity), "version": 1} for entity in entities]
         self.session.execute(insert(self.model_type), rows)
         for entity in entities:
             entity.version = 1
-        if touching:
-            parents = self.model_type.touched_parents.items()
-            touch_parents(
-                self.session,
-                {(model, row[column]) for column, model in parents for row in rows if row[column]},
-            )
+        references = self.model_type.touched_parents.items()
+        touch_parents(
+            self.session,
+            {(model, row[column]) for column, model in references for row in rows if row[column]},
+        )
 
-    def _stored_row(self, entity: EntityT) -> ModelT | None:
-        """The row ``entity`` was read from (None for a new entity).
+    def _stored_rows(self, entities: Sequence[EntityT]) -> dict[UUID, ModelT]:
+        """The rows stored entities were read from, as they are now, locked.
 
-        A row whose version moved on since the read is a stale write.
+        Read with ``SELECT ... FOR UPDATE`` (see :mod:`..orm.stamps`), so a row
+        another transaction changed since is seen as it is. A row whose version
+        moved on since the entity was read is a stale write.
         """
-        if not entity.version:
-            return None
-        row = self.session.get(self.model_type, entity.id)
-        if row is None or row.version != entity.version:
-            raise ConcurrencyConflict(self.entity_type.__name__, entity.id)
-        return row
+        ids = [entity.id for entity in entities if entity.version]
+        if not ids:
+            return {}
+        model = self.model_type
+        query = (
+            select(model)
+            .where(model.id.in_(ids))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        rows = {row.id: row for row in self.session.scalars(query)}
+        for entity in entities:
+            row = rows.get(entity.id)
+            if entity.version and (row is None or row.version != entity.version):
+                raise ConcurrencyConflict(self.entity_type.__name__, entity.id)
+        return rows
 
     def _find(self, query: Select[Any], operation: str) -> list[EntityT]:
         with self._database_errors(operation):
@@ -257,5 +301,16 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
                 raise DatabaseException(operation, entity_type, str(error)) from error
             raise ConcurrencyConflict(entity_type, entity.id) from error
         except SQLAlchemyError as error:
+            if entity is not None and lost_a_race(error):
+                raise ConcurrencyConflict(entity_type, entity.id) from error
             detail = str(getattr(error, "orig", None) or error)
             raise DatabaseException(operation, entity_type, detail) from error
+
+
+def lost_a_race(error: SQLAlchemyError) -> bool:
+    """Whether ``error`` says the transaction lost a race with a concurrent writer."""
+    driver_error = getattr(error, "orig", None)
+    if getattr(driver_error, "sqlstate", None) == SERIALIZATION_FAILURE:
+        return True
+    arguments: tuple[object, ...] = getattr(driver_error, "args", ())
+    return arguments[:1] == (MYSQL_DEADLOCK,)
