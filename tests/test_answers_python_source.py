@@ -96,3 +96,25 @@ def test_python_imports_group_by_module_in_isort_order() -> None:
 def test_names_used_by_finds_the_standard_library_calls_in_sources() -> None:
     used = source.names_used_by(["datetime(2024, 1, 1, tzinfo=UTC)", 'Decimal("1")'])
     assert set(used) == {("datetime", "UTC"), ("datetime", "datetime"), ("decimal", "Decimal")}
+
+
+def test_a_one_line_docstring_just_too_long_for_its_quotes_takes_two_lines() -> None:
+    text = (
+        "ORM model of the ``item_customer_price_at`` table, where ItemCustomerPriceAt entities are "
+    )
+    text += "stored."
+    assert len(f'"""{text}"""') > source.LINE_LENGTH >= len(f'"""{text}')
+    lines = source.docstring(text).splitlines()
+    assert lines == [f'"""{text.removesuffix(" stored.")}', "stored.", '"""']
+
+
+def test_an_assignment_whose_call_cannot_start_on_its_line_gets_parentheses() -> None:
+    name = "at_customer_at_invoice_on_line"
+    line = f"    {name} = {name}_factory.new_{name}(**{name}_factory.store_references(session))"
+    assert source.fit(line).splitlines() == [
+        f"    {name} = (",
+        f"        {name}_factory.new_{name}(",
+        f"            **{name}_factory.store_references(session),",
+        "        )",
+        "    )",
+    ]

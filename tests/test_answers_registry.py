@@ -106,3 +106,10 @@ def test_entity_imports_follow_the_types_used() -> None:
     ]
     assert entity["model_imports"] == ["Date", "Numeric"]
     assert entity["checkers"] == ["require_date", "require_datetime", "require_decimal"]
+
+
+def test_the_factory_counts_calls_only_when_a_sample_uses_the_count() -> None:
+    assert spec_of({"name": "code", "type": "str", "unique": True})["uses_counter"]
+    assert spec_of({"name": "serial", "type": "int", "unique": True})["uses_counter"]
+    assert not spec_of({"name": "batch", "type": "uuid", "unique": True})["uses_counter"]
+    assert not spec_of({"name": "title", "type": "str"})["uses_counter"]

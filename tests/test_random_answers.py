@@ -161,11 +161,13 @@ def valid_answer_sets(seed: int) -> list[dict[str, Any]]:
 def plain_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The working tree of the template without git: copier renders it without cloning."""
     copy = tmp_path_factory.mktemp("template") / "template"
-    shutil.copytree(
-        TEMPLATE_ROOT,
-        copy,
-        ignore=shutil.ignore_patterns(".git", ".venv", "tests", "benchmarks", "__pycache__"),
-    )
+    skipped = {".git", ".venv", "tests", "benchmarks", ".ci"}
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        top = Path(directory) == TEMPLATE_ROOT
+        return {n for n in names if n == "__pycache__" or (top and n in skipped)}
+
+    shutil.copytree(TEMPLATE_ROOT, copy, ignore=ignore)
     return copy
 
 

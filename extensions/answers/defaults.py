@@ -52,7 +52,8 @@ def float_default(value: Any, max_length: int | None) -> str:
         raise _not_a("float")
     if not math.isfinite(value):
         raise ValueError("is not a finite number; the databases cannot all store inf or nan")
-    return repr(float(value))
+    # As ruff format writes a float: ``1e+300`` -> ``1e300``.
+    return repr(float(value)).replace("e+", "e")
 
 
 def decimal_default(value: Any, max_length: int | None) -> str:

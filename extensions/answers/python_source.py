@@ -69,6 +69,8 @@ def _outer_brackets(line: str, opening_chars: str) -> tuple[int, int] | None:
     return None
 
 
+# ``target = value``: a plain assignment.
+ASSIGNMENT = re.compile(r"(\s*[\w.]+ = )(.+)")
 # ``name: annotation = value`` (a class attribute or a parameter), value without brackets.
 ANNOTATED = re.compile(r"(\s*\w+: [^=]+ = )([^()\[\]{}]+?)(,?)")
 
@@ -97,6 +99,11 @@ def fit(line: str) -> str:
     if brackets is None:
         return line
     opening, closing = brackets
+    assignment = ASSIGNMENT.fullmatch(line)
+    if assignment and width(line[: opening + 1]) > LINE_LENGTH:
+        # ruff format wraps the right-hand side in parentheses first.
+        head, value = assignment.groups()
+        return f"{head}(\n{fit(f'{pad}    {value}')}\n{pad})"
     arguments = split_arguments(line[opening + 1 : closing])
     inner = "".join(fit(f"{pad}    {argument},") + "\n" for argument in arguments)
     return f"{line[: opening + 1]}\n{inner}{pad}{line[closing]}{line[closing + 1 :]}"
@@ -172,6 +179,11 @@ def docstring(text: str, indent: int = 0) -> str:
     for number, line in enumerate(lines):
         first = pad + ('"""' if number == 0 else "")
         wrapped += wrap(line, first, pad) if line.strip() else [""]
+    if len(wrapped) == 1 and " " in wrapped[0].strip():
+        # ruff format puts the closing quotes of a one-line docstring on its line:
+        # the text must take two lines.
+        head, _, last = wrapped[0].rpartition(" ")
+        wrapped = [head, pad + last]
     return "\n".join([*wrapped, f'{pad}"""'])
 
 

@@ -7,6 +7,7 @@ the code themselves; the specs only hold the values that go into it.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -136,6 +137,8 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "factory_imports": _factory_imports(fields),
         "has_datetime": "datetime" in types,
         "has_unique": any(field.unique for field in entity.fields),
+        # The test factory counts its calls (``n``) when a unique sample needs it.
+        "uses_counter": _uses_counter(fields),
         # A field that can hold a short SQL-looking string, for the injection test.
         "text_field": next(
             (
@@ -166,9 +169,13 @@ def _factory_imports(fields: list[dict[str, Any]]) -> list[str]:
         for source in (spec["sample"], spec["changed"], *(value for value, _ in spec["invalid"]))
     ]
     needed = {*names_used_by(sources), ANY}
-    if any(spec["unique"] for spec in fields):
+    if _uses_counter(fields):
         needed.add(COUNT)
     return python_imports(needed)
+
+
+def _uses_counter(fields: list[dict[str, Any]]) -> bool:
+    return any(re.search(r"(?<![\w.])n(?![\w(])", spec["sample"]) for spec in fields)
 
 
 def backfill_imports(fields: list[dict[str, Any]]) -> list[str]:
