@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from extension_modules import imports
 from extension_modules import python_source as source
 
 
@@ -94,7 +95,7 @@ def test_python_imports_group_by_module_in_isort_order() -> None:
 
 
 def test_names_used_by_finds_the_standard_library_calls_in_sources() -> None:
-    used = source.names_used_by(["datetime(2024, 1, 1, tzinfo=UTC)", 'Decimal("1")'])
+    used = imports.names_used_by(["datetime(2024, 1, 1, tzinfo=UTC)", 'Decimal("1")'])
     assert set(used) == {("datetime", "UTC"), ("datetime", "datetime"), ("decimal", "Decimal")}
 
 

@@ -5,7 +5,7 @@ Modules, by job: ``model`` (the parsed answers), ``parse_fields`` and
 other questions), ``naming``, ``reserved`` (names the generated code uses, read
 from the template), ``references`` (the reference graph), ``field_types`` (one
 registry entry per field type), ``defaults``, ``samples``, ``python_source`` (how
-generated code is laid out) and ``specs`` (what the templates iterate over).
+generated code is laid out), ``imports`` and ``specs`` (what the templates iterate over).
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from functools import cache
 from pathlib import Path
 
 from .field_types import FIELD_TYPES
+from .imports import CLASS_VAR, DATACLASS, FIXED_IMPORTS, VALUE_NAMES
 from .naming import PASCAL_CASE, SNAKE_CASE
-from .python_source import CLASS_VAR, DATACLASS, FIXED_IMPORTS, VALUE_NAMES
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template"
 PACKAGE = TEMPLATE / "src" / "{{package_name}}"

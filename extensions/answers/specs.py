@@ -13,24 +13,20 @@ from typing import Any
 
 from . import samples
 from .field_types import FIELD_TYPES
-from .model import Entity, Field
-from .naming import constant_name, foreign_key, index_name, unique_constraint
-from .python_source import (
+from .imports import (
     ANY,
     CLASS_VAR,
     COUNT,
     DATACLASS,
     ENTITY_MODEL,
     FOREIGN_KEY,
-    LINE_LENGTH,
     MODEL_BASE,
     UTC_DATETIME,
-    fit,
     names_used_by,
-    python_imports,
-    string_constant,
-    width,
 )
+from .model import Entity, Field
+from .naming import constant_name, foreign_key, index_name, unique_constraint
+from .python_source import LINE_LENGTH, fit, python_imports, string_constant, width
 from .references import referenced_tables
 
 
