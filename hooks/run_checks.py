@@ -4,9 +4,10 @@ Copier runs this inside the destination directory: from ``_tasks`` after a copy,
 and from ``_migrations`` once after an update has been merged. It first looks
 for merge conflicts an update left (conflict markers, ``.rej`` files) and names
 each; then it installs the service into its own ``.venv``, formats and lints it
-with ruff, and runs its tests. Each step prints a line when it starts and one with its result; a
-failing step shows its output and makes the script (and so copier) exit
-non-zero. Generated files are left in place either way.
+with ruff, type-checks it with mypy (``--strict``) and runs its tests. Each step
+prints a line when it starts and one with its result; a failing step shows its
+output and makes the script (and so copier) exit non-zero. Generated files are
+left in place either way.
 
 Every command is an argument list: no answer ever passes through a shell.
 """
@@ -21,13 +22,13 @@ from pathlib import Path
 
 # What each mode (the `checks` answer) runs after the conflict check and the install.
 MODES = {
-    "all": ("ruff format", "ruff check --fix", "pytest"),
-    "lint": ("ruff format", "ruff check --fix"),
+    "all": ("ruff format", "ruff check --fix", "mypy --strict src", "pytest"),
+    "lint": ("ruff format", "ruff check --fix", "mypy --strict src"),
 }
 # Lines Copier's merge writes around a conflict; `=======` alone also underlines Markdown.
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
 # Directories that hold no generated or team files.
-NOT_SCANNED = {".git", ".venv", "var", "__pycache__", ".ruff_cache", ".pytest_cache"}
+NOT_SCANNED = {".git", ".venv", "var", "__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache"}
 
 
 def venv_python(project: Path) -> Path:
@@ -127,6 +128,7 @@ def main(mode: str) -> None:
     commands = {
         "ruff format": [str(python), "-m", "ruff", "format", "."],
         "ruff check --fix": [str(python), "-m", "ruff", "check", "--fix", "."],
+        "mypy --strict src": [str(python), "-m", "mypy", "--strict", "src"],
         "pytest": [str(python), "-m", "pytest", "-q"],
     }
     for number, title in enumerate(MODES[mode], 4):

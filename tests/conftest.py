@@ -83,14 +83,31 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str
     return result.stdout
 
 
+# The last line of `pytest -q` when every test passed: "12 passed in 3.45s", with
+# " (0:01:01)" appended once a run takes a minute or more.
+ALL_PASSED = re.compile(r"(\d+) passed in \d+(?:\.\d+)?s(?: \(\d+:\d{2}:\d{2}\))?")
+
+
+def passed_count(output: str) -> int:
+    """How many tests passed, from the output of ``pytest -q``.
+
+    Fails unless the summary reports passed tests only: any failed, skipped,
+    deselected, errored, xfailed or warned count fails it.
+    """
+    lines = output.strip().splitlines()
+    summary = lines[-1] if lines else ""
+    match = ALL_PASSED.fullmatch(summary)
+    assert match, f"expected only passed tests, the summary is {summary!r}"
+    return int(match[1])
+
+
 def check_service(service: Path) -> int:
-    """ruff format --check, ruff check and the service's own pytest, as generated.
+    """ruff format --check, ruff check, mypy --strict and the service's own pytest.
 
     Returns how many generated tests passed; none may fail or be skipped.
     """
     run([sys.executable, "-m", "ruff", "format", "--check", "."], service)
     run([sys.executable, "-m", "ruff", "check", "."], service)
+    run([sys.executable, "-m", "mypy", "--strict", "src"], service)
     output = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service)
-    summary = output.strip().splitlines()[-1]
-    assert re.fullmatch(r"\d+ passed in [\d.]+s", summary), summary
-    return int(summary.split()[0])
+    return passed_count(output)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import check_service, generate
+from conftest import check_service, generate, passed_count, run
 
 ALL_TYPES_FIELDS: list[dict[str, Any]] = [
     {"name": "code", "type": "str", "max_length": 40, "unique": True},
@@ -225,3 +226,27 @@ def test_generated_code_has_no_todo_legacy_compat_or_fallback_paths(tmp_path: Pa
         if pattern.search(line)
     ]
     assert hits == []
+
+
+def test_doc_examples_run_for_an_entity_made_of_references(tmp_path: Path) -> None:
+    # Pet's example changes its only field, a reference: it stores a second Owner
+    # for it. Owner's one-character unique name still gets a new value per row.
+    owner_name = {"name": "n", "type": "str", "max_length": 1, "unique": True}
+    owner_reference = {"name": "owner_id", "type": "ref", "to": "Owner", "touch": True}
+    service = generate(
+        tmp_path / "service",
+        entities=[
+            {"name": "Owner", "fields": [owner_name]},
+            {"name": "Pet", "fields": [owner_reference]},
+        ],
+    )
+    pet_page = (service / "docs" / "entities" / "pet.md").read_text()
+    assert (
+        'other_parent_owner = OwnerService(OwnerRepository(session)).create(\n        n="a",'
+        in pet_page
+    )
+    assert 'service.update(entity.id, {"owner_id": other_parent_owner.id})' in pet_page
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/docs"]
+    # The README, the guide and two entity pages, the guide's three example tests, and
+    # the check that every page has examples.
+    assert passed_count(run(command, service)) == 8

@@ -37,13 +37,14 @@ def test_copy_runs_every_check_then_a_failing_test_fails_the_hook(tmp_path: Path
     copied = copier_copy_with_checks(service)
     assert copied.returncode == 0, copied.stdout
     for step in (
-        "[1/6] Looking for merge conflicts left by an update: none",
-        "[3/6] Installing",
-        "[4/6] ruff format: ok",
-        "[5/6] ruff check --fix: ok",
+        "[1/7] Looking for merge conflicts left by an update: none",
+        "[3/7] Installing",
+        "[4/7] ruff format: ok",
+        "[5/7] ruff check --fix: ok",
+        "[6/7] mypy --strict src: ok",
     ):
         assert step in copied.stdout
-    assert "[6/6] pytest: ok" in copied.stdout
+    assert "[7/7] pytest: ok" in copied.stdout
     assert "All checks passed." in copied.stdout
     assert (service / ".venv").is_dir()
 
@@ -54,12 +55,12 @@ def test_copy_runs_every_check_then_a_failing_test_fails_the_hook(tmp_path: Path
     checked = run_hook(service)
     assert checked.returncode != 0
     assert "test_a_deliberately_broken_rule" in checked.stdout
-    assert "[6/6] pytest: FAILED" in checked.stdout
+    assert "[7/7] pytest: FAILED" in checked.stdout
     assert failing_test.exists() and (service / "pyproject.toml").exists()
 
     linted = run_hook(service, "lint")
     assert linted.returncode == 0, linted.stdout
-    assert "[5/5] ruff check --fix: ok" in linted.stdout
+    assert "[6/6] mypy --strict src: ok" in linted.stdout
     assert "] pytest" not in linted.stdout
 
 

@@ -4,8 +4,9 @@ Modules, by job: ``model`` (the parsed answers), ``parse_fields`` and
 ``parse_entities`` (the rules of the ``entities`` answer), ``questions`` (the
 other questions), ``naming``, ``reserved`` (names the generated code uses, read
 from the template), ``references`` (the reference graph), ``field_types`` (one
-registry entry per field type), ``defaults``, ``samples``, ``python_source`` (how
-generated code is laid out), ``imports`` and ``specs`` (what the templates iterate over).
+registry entry per field type), ``defaults``, ``samples``, ``doc_examples`` (the
+values of the docs' examples), ``imports``, ``python_source`` (how generated code
+is laid out) and ``specs`` (what the templates iterate over).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import python_source, questions, specs
+from . import doc_examples, python_source, questions, specs
 from .errors import AnswerError
 from .parse_entities import parse_entities
 
@@ -49,4 +50,7 @@ def filters() -> dict[str, Callable[..., Any]]:
         "comment": python_source.comment,
         "model_imports": specs.model_imports,
         "backfill_imports": specs.backfill_imports,
+        "sample": doc_examples.sample,
+        "sample_imports": doc_examples.sample_imports,
+        "doc_parents": doc_examples.doc_parents,
     }

@@ -126,10 +126,6 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
             | ({FOREIGN_KEY[1]} if entity.references else set())
         ),
         "orm_imports": _orm_imports(entity, types),
-        # Doc examples show sample datetimes, which are written with tzinfo=UTC.
-        "example_imports": python_imports(
-            {*value_imports, *([("datetime", "UTC")] if "datetime" in types else [])}
-        ),
         "factory_imports": _factory_imports(fields),
         "has_datetime": "datetime" in types,
         "has_unique": any(field.unique for field in entity.fields),

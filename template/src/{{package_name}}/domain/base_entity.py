@@ -17,6 +17,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # replaces it with one reading of the clock. Compared by identity, never stored.
 NOT_GIVEN: Final = datetime.min.replace(tzinfo=UTC)
 
+# Each entity class's constructor field names, worked out on first use.
+FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
 
 @dataclass(kw_only=True)
 class BaseTimestampEntity:
@@ -43,13 +46,24 @@ class BaseTimestampEntity:
             self.created_at = utc_now() if self.updated_at is NOT_GIVEN else self.updated_at
         if self.updated_at is NOT_GIVEN:
             self.updated_at = self.created_at
-        self._normalise_datetimes()
+        for name in self.field_names():
+            value = getattr(self, name)
+            if isinstance(value, datetime) and value.tzinfo is not UTC:
+                setattr(self, name, as_utc(value))
         if self.updated_at < self.created_at:
             raise ValidationError(
                 f"updated_at {self.updated_at.isoformat()} is earlier than "
                 f"created_at {self.created_at.isoformat()}"
             )
         self._validate_entity()
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        """The names of the fields the constructor takes: the persistent state."""
+        names = FIELD_NAMES.get(cls)
+        if names is None:
+            names = FIELD_NAMES[cls] = tuple(item.name for item in fields(cls) if item.init)
+        return names
 
     @property
     def cache_version(self) -> str:
@@ -121,9 +135,3 @@ class BaseTimestampEntity:
                 updated_at=self.updated_at,
             )
         )
-
-    def _normalise_datetimes(self) -> None:
-        for entity_field in fields(self):
-            value = getattr(self, entity_field.name)
-            if isinstance(value, datetime):
-                setattr(self, entity_field.name, as_utc(value))

@@ -9,6 +9,7 @@ libraries that patch time at C level (time-machine) reach :class:`SystemClock`.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 # The finest step every supported database stores.
@@ -26,8 +27,9 @@ class Clock(Protocol):
 class SystemClock:
     """The operating system's wall clock, in UTC."""
 
-    def now(self) -> datetime:
-        return datetime.now(UTC)
+    # ``datetime.now(UTC)`` itself, called afresh each time without a Python frame
+    # in between: every ``touch()`` reads it. time-machine still reaches it.
+    now = staticmethod(partial(datetime.now, UTC))
 
 
 _active_clock: Clock = SystemClock()
@@ -44,7 +46,8 @@ def as_utc(value: datetime) -> datetime:
 
 def utc_now() -> datetime:
     """The current instant from the active clock, as aware UTC."""
-    return as_utc(_active_clock.now())
+    now = _active_clock.now()
+    return now if now.tzinfo is UTC else as_utc(now)
 
 
 def next_updated_at(
@@ -57,11 +60,13 @@ def next_updated_at(
     that moves ``updated_at`` (``touch()``, repository saves, bulk statements,
     parent touches, the ORM safety net) calls this function.
     """
-    moment = utc_now() if at is None else as_utc(at)
-    if stored is not None:
-        moment = max(moment, stored + RESOLUTION)
-    if created_at is not None:
-        moment = max(moment, created_at)
+    moment = _active_clock.now() if at is None else at
+    if moment.tzinfo is not UTC:
+        moment = as_utc(moment)
+    if stored is not None and moment <= stored:
+        moment = stored + RESOLUTION
+    if created_at is not None and moment < created_at:
+        moment = created_at
     return moment
 
 

@@ -10,7 +10,7 @@ child is written later in the transaction. Nothing moves inside
 ``no_touching()``.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from uuid import UUID
@@ -94,6 +94,22 @@ def touch_referenced_parents(
     # A parent inserted or changed in this flush gets its updated_at from its own write.
     being_written = {(type(row), row.id) for row in chain(session.new, changed)}
     touch_parents(session, parents - being_written)
+
+
+def touch_parents_of_write(
+    session: Session,
+    model: type[EntityModel],
+    before: Mapping[str, object],
+    after: Mapping[str, object],
+) -> None:
+    """Touch the parents a row written outside the flush referenced before and after."""
+    parents = {
+        (parent_model, parent_id)
+        for column, parent_model in model.touched_parents.items()
+        for parent_id in (before[column], after[column])
+        if isinstance(parent_id, UUID)
+    }
+    touch_parents(session, parents)
 
 
 def forget_rolled_back_touches(session: Session, previous_transaction: SessionTransaction) -> None:

@@ -1,30 +1,25 @@
 """TimestampRepositoryMixin: persistence of timestamped entities, shared by all repositories."""
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
-from dataclasses import fields
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, insert, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ...domain.base_entity import BaseTimestampEntity
 from ...domain.clock import as_utc, next_updated_at, utc_now
-from ...domain.exceptions import ConcurrencyConflict, DatabaseException
+from ...domain.exceptions import ConcurrencyConflict
 from ...domain.touching import no_touching, touching_suppressed
 from ..orm.entity_model import EntityModel
-from ..orm.parent_touch import touch_parents
-
-# SQLSTATE of a serialization failure: PostgreSQL under REPEATABLE READ or
-# SERIALIZABLE when a row changed after the snapshot; MySQL/MariaDB report a
-# deadlock (error 1213) with it.
-SERIALIZATION_FAILURE = "40001"
-MYSQL_DEADLOCK = 1213
+from ..orm.parent_touch import touch_parents, touch_parents_of_write
+from ..orm.stamps import table_of
+from .database_errors import database_errors
+from .held_rows import HeldRows
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 ModelT = TypeVar("ModelT", bound=EntityModel)
@@ -52,6 +47,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._held = HeldRows[ModelT](session)
 
     # --- writing ---------------------------------------------------------------
 
@@ -61,17 +57,18 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         A new entity is inserted with the timestamps it was created with. A
         stored entity is written only when a persistent field differs from its
         row or the domain moved its ``updated_at`` (``touch()``): saving an
-        unchanged entity writes nothing. A row that moved on without the entity
-        (a child touched it) is not a change; the entity takes its later
-        ``updated_at``. A changed entity the domain did not touch is touched, and
-        a written ``updated_at`` is always later than the stored one.
+        unchanged entity writes nothing, and reads nothing either when this
+        repository read or wrote its row in the current transaction. A row that
+        moved on without the entity (a child touched it) is not a change; when
+        the save reads the row, the entity takes its later ``updated_at``. A
+        changed entity the domain did not touch is touched, and a written
+        ``updated_at`` is always later than the stored one.
         ``touch=False`` saves as inside ``no_touching()``: the changes are
         written, ``updated_at`` stays as the entity has it and no referenced
         parent is touched.
         """
         with nullcontext() if touch else no_touching(), self._database_errors("save", entity):
-            stored = self._stored_rows([entity])
-            row = self._write(entity, stored.get(entity.id))
+            row = self._write(entity)
             self.session.flush()
         if row is not None:
             entity.version = row.version
@@ -88,12 +85,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         """
         new = [entity for entity in entities if not entity.version]
         with self._database_errors("save_all", entities[0] if len(entities) == 1 else None):
-            stored = self._stored_rows(entities)
-            written = [
-                (entity, stored[entity.id])
-                for entity in entities
-                if entity.version and self._differs(entity, stored[entity.id])
-            ]
+            written = self._rows_to_write(entities)
             if not touching_suppressed():
                 self._stamp_together(new, written)
             if new:
@@ -125,9 +117,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
     def update_timestamp_only(self, entity: EntityT) -> EntityT:
         """Touch ``entity`` and store its new ``updated_at``, leaving other columns alone."""
         with self._database_errors("update_timestamp_only", entity):
-            row = self._stored_rows([entity]).get(entity.id)
-            if row is None:
-                raise ConcurrencyConflict(self.entity_type.__name__, entity.id)
+            row = self._stored_rows([entity])[entity.id]
             self._catch_up(entity, row)
             entity.touch()
             row.updated_at = entity.updated_at
@@ -183,18 +173,81 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
 
     # --- mapping ---------------------------------------------------------------
 
-    def _write(self, entity: EntityT, row: ModelT | None) -> ModelT | None:
-        """Put ``entity`` on ``row`` (a new row for a new entity); None when unchanged."""
-        if row is None:
-            row = self.model_type(**self._row_values(entity))
-            self.session.add(row)
-            return row
-        if not self._differs(entity, row):
+    def _write(self, entity: EntityT) -> ModelT | None:
+        """Put ``entity`` on its row (a new row for a new entity); None when unchanged."""
+        if not entity.version:
+            new_row = self.model_type(**self._row_values(entity))
+            self.session.add(new_row)
+            self._held.hold(new_row)
+            return new_row
+        held = self._held_row(entity)
+        if held is not None:
+            if self._equals(entity, held):
+                return None
+            if self._update_held_row(entity, held):
+                return held
+        written = self._rows_to_write([entity])
+        if not written:
             return None
+        _, row = written[0]
         if not touching_suppressed() and entity.updated_at <= row.updated_at:
             entity.touch()
         self._copy_to_row(entity, row)
+        self._held.hold(row)
         return row
+
+    def _rows_to_write(self, entities: Sequence[EntityT]) -> list[tuple[EntityT, ModelT]]:
+        """The stored entities among ``entities`` that saving writes, with their rows.
+
+        An entity equal to the row this session loaded it from, still loaded in
+        the session, is unchanged: nothing is read. The others are compared with
+        their rows read again and locked (:meth:`_stored_rows`).
+        """
+        candidates = [
+            entity
+            for entity in entities
+            if entity.version and not self._equals(entity, self._held_row(entity))
+        ]
+        rows = self._stored_rows(candidates)
+        return [
+            (entity, rows[entity.id])
+            for entity in candidates
+            if self._differs(entity, rows[entity.id])
+        ]
+
+    def _held_row(self, entity: EntityT) -> ModelT | None:
+        return self._held.get(entity.id, entity.version)
+
+    def _equals(self, entity: EntityT, row: ModelT | None) -> bool:
+        values = self._row_values(entity).items()
+        return row is not None and all(getattr(row, name) == value for name, value in values)
+
+    def _update_held_row(self, entity: EntityT, row: ModelT) -> bool:
+        """Write ``entity`` with one UPDATE, guarded so that it never moves ``updated_at`` back.
+
+        The stamp is worked out from the held ``row``, which a concurrent
+        transaction may have moved on since: the UPDATE matches only the row's
+        version with an ``updated_at`` earlier than the stamp. Returns False, and
+        writes nothing, when it matched no row: the caller then reads the row again.
+        """
+        touching = not touching_suppressed()
+        if touching and entity.updated_at <= row.updated_at:
+            entity.touch()
+        values = self._row_values(entity)
+        changes = {name: value for name, value in values.items() if getattr(row, name) != value}
+        table = table_of(self.model_type)
+        guard = [table.c.id == entity.id, table.c.version == entity.version]
+        if touching:
+            guard.append(table.c.updated_at < entity.updated_at)
+        version = entity.version + 1
+        statement = update(table).where(*guard).values({**changes, "version": version})
+        if cast(CursorResult[Any], self.session.execute(statement)).rowcount != 1:
+            return False
+        before = {column: getattr(row, column) for column in self.model_type.touched_parents}
+        for name, value in {**changes, "version": version}.items():
+            set_committed_value(row, name, value)
+        touch_parents_of_write(self.session, self.model_type, before, values)
+        return True
 
     def _differs(self, entity: EntityT, row: ModelT) -> bool:
         """Whether saving ``entity`` writes ``row``: a field differs, or it was touched.
@@ -240,7 +293,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         ``touch: true`` are touched here.
         """
         rows = [{**self._row_values(entity), "version": 1} for entity in entities]
-        self.session.execute(insert(self.model_type), rows)
+        self.session.execute(insert(table_of(self.model_type)), rows)
         for entity in entities:
             entity.version = 1
         references = self.model_type.touched_parents.items()
@@ -250,13 +303,13 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         )
 
     def _stored_rows(self, entities: Sequence[EntityT]) -> dict[UUID, ModelT]:
-        """The rows stored entities were read from, as they are now, locked.
+        """The rows of stored ``entities`` as they are now, locked.
 
         Read with ``SELECT ... FOR UPDATE`` (see :mod:`..orm.stamps`), so a row
         another transaction changed since is seen as it is. A row whose version
         moved on since the entity was read is a stale write.
         """
-        ids = [entity.id for entity in entities if entity.version]
+        ids = [entity.id for entity in entities]
         if not ids:
             return {}
         model = self.model_type
@@ -269,7 +322,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         rows = {row.id: row for row in self.session.scalars(query)}
         for entity in entities:
             row = rows.get(entity.id)
-            if entity.version and (row is None or row.version != entity.version):
+            if row is None or row.version != entity.version:
                 raise ConcurrencyConflict(self.entity_type.__name__, entity.id)
         return rows
 
@@ -280,37 +333,16 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
 
     def _row_values(self, entity: EntityT) -> dict[str, Any]:
         """The persistent fields of ``entity``, except the version SQLAlchemy manages."""
-        return {name: getattr(entity, name) for name in self._field_names() if name != "version"}
+        names = self.entity_type.field_names()
+        return {name: getattr(entity, name) for name in names if name != "version"}
 
     def _to_entity(self, row: ModelT) -> EntityT:
-        return self.entity_type(**{name: getattr(row, name) for name in self._field_names()})
+        self._held.hold(row)
+        names = self.entity_type.field_names()
+        return self.entity_type(**{name: getattr(row, name) for name in names})
 
-    @classmethod
-    def _field_names(cls) -> list[str]:
-        return [entity_field.name for entity_field in fields(cls.entity_type) if entity_field.init]
-
-    @contextmanager
     def _database_errors(
-        self, operation: str, entity: BaseTimestampEntity | None = None
-    ) -> Iterator[None]:
-        entity_type = self.entity_type.__name__
-        try:
-            yield
-        except StaleDataError as error:
-            if entity is None:
-                raise DatabaseException(operation, entity_type, str(error)) from error
-            raise ConcurrencyConflict(entity_type, entity.id) from error
-        except SQLAlchemyError as error:
-            if entity is not None and lost_a_race(error):
-                raise ConcurrencyConflict(entity_type, entity.id) from error
-            detail = str(getattr(error, "orig", None) or error)
-            raise DatabaseException(operation, entity_type, detail) from error
-
-
-def lost_a_race(error: SQLAlchemyError) -> bool:
-    """Whether ``error`` says the transaction lost a race with a concurrent writer."""
-    driver_error = getattr(error, "orig", None)
-    if getattr(driver_error, "sqlstate", None) == SERIALIZATION_FAILURE:
-        return True
-    arguments: tuple[object, ...] = getattr(driver_error, "args", ())
-    return arguments[:1] == (MYSQL_DEADLOCK,)
+        self, operation: str, entity: EntityT | None = None
+    ) -> AbstractContextManager[None]:
+        entity_id = None if entity is None else entity.id
+        return database_errors(operation, self.entity_type.__name__, entity_id)
