@@ -38,6 +38,9 @@ class BaseTimestampEntity:
     Naive datetimes are taken as UTC; aware ones in other zones are converted.
     """
 
+    # Not a test class, though pytest collects names starting with Test (Testimonial...).
+    __test__ = False
+
     updated_event: ClassVar[type[FieldUpdated]] = FieldUpdated
 
     id: UUID = field(default_factory=uuid4)

@@ -44,6 +44,9 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
     :class:`ConcurrencyConflict`.
     """
 
+    # Not a test class, though pytest collects names starting with Test (Testimonial...).
+    __test__ = False
+
     entity_type: type[EntityT]
     model_type: type[ModelT]
 
