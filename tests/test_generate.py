@@ -242,7 +242,7 @@ def test_doc_examples_run_for_an_entity_made_of_references(tmp_path: Path) -> No
     )
     pet_page = (service / "docs" / "entities" / "pet.md").read_text()
     assert (
-        'other_parent_owner = OwnerService(OwnerRepository(session)).create(\n        n="a",'
+        'other_parent_owner = OwnerService(OwnerRepository(session)).create(\n        n="C",'
         in pet_page
     )
     assert 'service.update(entity.id, {"owner_id": other_parent_owner.id})' in pet_page

@@ -139,19 +139,13 @@ INVALID_ANSWERS = [
     entities_case(
         "entity-name-reserved-clock",
         [entity("Clock")],
-        "entity name 'Clock' is reserved",
-        "already uses a class of that name",
-    ),
-    entities_case(
-        "entity-name-ends-in-fields",
-        [entity("OrderFields")],
-        "entity name 'OrderFields' ends in 'Fields'",
-        "(<entity>_fields.py)",
+        "entity name 'Clock' maps to the module name 'clock', which the generated layers "
+        "already use (src/<package>/domain/clock.py is a file of every service)",
     ),
     entities_case(
         "entity-class-collides-with-fields-class",
         [entity("Task"), entity("TaskFields")],
-        "entity name 'TaskFields' ends in 'Fields'",
+        "entity 'TaskFields' generates the class 'TaskFields', which entity 'Task' also generates",
     ),
     entities_case(
         "entity-module-events-reserved",
@@ -499,6 +493,156 @@ INVALID_ANSWERS = [
         "entity-name-utc",
         [entity("UTC")],
         "entity name 'UTC' is reserved",
+    ),
+    # --- names checked to their last character --------------------------------------------
+    entities_case(
+        "entity-name-trailing-newline",
+        [entity("Book\n")],
+        "entity name 'Book\\n' is not a PascalCase identifier",
+    ),
+    field_case(
+        "field-name-trailing-newline",
+        field("title\n"),
+        "field name in entity 'Task' 'title\\n' is not a snake_case identifier",
+    ),
+    case(
+        "package-name-trailing-newline",
+        "package_name",
+        {"package_name": "tracker\n"},
+        "package_name 'tracker\\n' is not a valid package name",
+    ),
+    case(
+        "package-name-too-long",
+        "package_name",
+        {"package_name": "a_package_name_longer_than_thirty"},
+        "package_name 'a_package_name_longer_than_thirty' is longer than 30 characters",
+    ),
+    # --- names the generated code uses (read from the template) ---------------------------
+    field_case(
+        "field-named-like-a-model-class-attribute",
+        field("touched_parents"),
+        "field 'touched_parents': the name 'touched_parents' is reserved",
+    ),
+    field_case(
+        "field-named-like-the-declarative-registry",
+        field("registry"),
+        "field 'registry': the name 'registry' is reserved",
+    ),
+    entities_case(
+        "entity-test-module-clashes-with-a-generated-test",
+        [entity("DatabaseConfiguration")],
+        "entity name 'DatabaseConfiguration' maps to the module name 'database_configuration'",
+        "(tests/unit/test_database_configuration.py is a file of every service)",
+    ),
+    entities_case(
+        "entity-class-clashes-with-a-base-class",
+        [entity("Entity")],
+        "entity name 'Entity' is reserved: its class 'EntityModel' would take the name",
+    ),
+    entities_case(
+        "entity-named-like-a-factory-constant",
+        [entity("CHANGES")],
+        "entity name 'CHANGES' is reserved",
+    ),
+    # --- text answers ----------------------------------------------------------------------
+    case(
+        "description-with-nul",
+        "description",
+        {"description": "nul\x00here"},
+        "description 'nul\\x00here' contains a control character (U+0000)",
+    ),
+    case(
+        "description-with-line-separator",
+        "description",
+        {"description": "one\u2028two"},
+        "contains a line separator (U+2028)",
+    ),
+    case(
+        "description-with-paragraph-separator",
+        "description",
+        {"description": "one\u2029two"},
+        "contains a paragraph separator (U+2029)",
+    ),
+    case(
+        "description-ending-in-a-quote",
+        "description",
+        {"description": 'Says "hello"'},
+        'description \'Says "hello"\' must not end with "',
+    ),
+    case(
+        "author-name-with-a-tab",
+        "author_name",
+        {"author_name": "Service\tTeam"},
+        "author_name 'Service\\tTeam' contains a control character (U+0009)",
+    ),
+    case(
+        "project-name-with-escape",
+        "project_name",
+        {"project_name": "Task \x1b Tracker"},
+        "contains a control character (U+001B)",
+    ),
+    case(
+        "description-with-a-backslash",
+        "description",
+        {"description": "C:\\temp"},
+        "must not contain backslashes",
+    ),
+    case(
+        "description-too-long",
+        "description",
+        {"description": "word " * 50},
+        "is longer than 200 characters",
+    ),
+    entities_case(
+        "entity-description-ending-in-a-quote",
+        [{"name": "Task", "description": 'A "task"', "fields": [TITLE]}],
+        "entity 'Task': description 'A \"task\"' must not end with \"",
+    ),
+    entities_case(
+        "entity-description-with-del",
+        [{"name": "Task", "description": "del\x7f", "fields": [TITLE]}],
+        "contains a control character (U+007F)",
+    ),
+    # --- values within every backend's column ----------------------------------------------
+    field_case(
+        "int-default-beyond-32-bits",
+        field("count", "int", default=2**31),
+        "default 2147483648 is outside the 32-bit INTEGER range -2147483648 to 2147483647",
+    ),
+    field_case(
+        "float-default-inf",
+        field("ratio", "float", default=float("inf")),
+        "default inf is not a finite number",
+    ),
+    field_case(
+        "float-default-nan",
+        field("ratio", "float", default=float("nan")),
+        "default nan is not a finite number",
+    ),
+    field_case(
+        "decimal-default-too-many-places",
+        field("price", "decimal", default="1.1234567"),
+        "default '1.1234567' does not fit NUMERIC(20, 6)",
+    ),
+    field_case(
+        "date-default-before-year-1000",
+        field("due", "date", default="0999-01-01"),
+        "default '0999-01-01' is outside the years 1000 to 9999",
+    ),
+    field_case(
+        "max-length-beyond-mariadb",
+        field("title", max_length=20000),
+        "max_length 20000 is over 15,000, the most MariaDB stores in a VARCHAR row",
+    ),
+    field_case(
+        "unique-max-length-beyond-mariadb-index",
+        field("code", max_length=1000, unique=True),
+        "max_length 1000 is too long for a unique field: MariaDB indexes at most 768",
+    ),
+    entities_case(
+        "str-fields-beyond-mariadb-row",
+        [task(field("a", max_length=9000), field("b", max_length=9000))],
+        "entity 'Task': its str fields hold 18,000 characters together, over 15,000",
     ),
     # --- references ---------------------------------------------------------------------
     field_case("ref-without-to", field("project_id", "ref"), "a ref field needs to:"),

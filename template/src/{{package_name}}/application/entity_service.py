@@ -20,6 +20,9 @@ class EntityService(Generic[EntityT]):
     the result.
     """
 
+    # Not a test class, though pytest collects names starting with Test (Testimonial...).
+    __test__ = False
+
     entity_type: type[EntityT]
 
     def __init__(self, repository: Repository[EntityT]) -> None:

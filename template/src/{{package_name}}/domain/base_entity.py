@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import ClassVar, Final
+from typing import ClassVar, Final, NamedTuple, get_args, get_type_hints
 from uuid import UUID, uuid4
 
 from .clock import RESOLUTION, as_utc, next_updated_at, utc_now
@@ -17,8 +17,16 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # replaces it with one reading of the clock. Compared by identity, never stored.
 NOT_GIVEN: Final = datetime.min.replace(tzinfo=UTC)
 
-# Each entity class's constructor field names, worked out on first use.
-FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+class ConstructorFields(NamedTuple):
+    """The fields an entity class's constructor takes, and those that hold datetimes."""
+
+    names: tuple[str, ...]
+    datetimes: tuple[str, ...]
+
+
+# Worked out once per entity class, on first use.
+CONSTRUCTOR_FIELDS: dict[type, ConstructorFields] = {}
 
 
 @dataclass(kw_only=True)
@@ -29,6 +37,9 @@ class BaseTimestampEntity:
     ``created_at == updated_at``; given only one, the other takes its value.
     Naive datetimes are taken as UTC; aware ones in other zones are converted.
     """
+
+    # Not a test class, though pytest collects names starting with Test (Testimonial...).
+    __test__ = False
 
     updated_event: ClassVar[type[FieldUpdated]] = FieldUpdated
 
@@ -43,7 +54,7 @@ class BaseTimestampEntity:
             self.created_at = utc_now() if self.updated_at is NOT_GIVEN else self.updated_at
         if self.updated_at is NOT_GIVEN:
             self.updated_at = self.created_at
-        for name in self.field_names():
+        for name in self._constructor_fields().datetimes:
             value = getattr(self, name)
             if isinstance(value, datetime) and value.tzinfo is not UTC:
                 setattr(self, name, as_utc(value))
@@ -57,10 +68,19 @@ class BaseTimestampEntity:
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
         """The names of the fields the constructor takes: the persistent state."""
-        names = FIELD_NAMES.get(cls)
-        if names is None:
-            names = FIELD_NAMES[cls] = tuple(item.name for item in fields(cls) if item.init)
-        return names
+        return cls._constructor_fields().names
+
+    @classmethod
+    def _constructor_fields(cls) -> ConstructorFields:
+        known = CONSTRUCTOR_FIELDS.get(cls)
+        if known is None:
+            hints = get_type_hints(cls)
+            names = tuple(item.name for item in fields(cls) if item.init)
+            datetimes = tuple(
+                name for name in names if datetime in (hints[name], *get_args(hints[name]))
+            )
+            known = CONSTRUCTOR_FIELDS[cls] = ConstructorFields(names, datetimes)
+        return known
 
     @property
     def cache_version(self) -> str:

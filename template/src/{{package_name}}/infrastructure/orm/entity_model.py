@@ -12,6 +12,9 @@ from .timestamp_mixin import TimestampMixin
 class EntityModel(TimestampMixin, Base):
     """An entity row: its id, an optimistic-locking version and the timestamps."""
 
+    # Not a test class, though pytest collects names starting with Test (Testimonial...).
+    __test__ = False
+
     __abstract__ = True
 
     # Reference column -> model of the row it points at, for references declared

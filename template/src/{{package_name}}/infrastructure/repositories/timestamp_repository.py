@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, insert, select, update
+from sqlalchemy import ColumnElement, Select, Update, bindparam, insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import BindParameter
 
 from ...domain.base_entity import BaseTimestampEntity
 from ...domain.clock import as_utc, next_updated_at, utc_now
@@ -25,6 +26,10 @@ EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 ModelT = TypeVar("ModelT", bound=EntityModel)
 
 
+# The guarded UPDATE of a held row, per model and per "moves updated_at or not".
+GUARDED_UPDATES: dict[tuple[type[EntityModel], bool], Update] = {}
+
+
 class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
     """Maps entities to rows and back, and keeps timestamps right while doing so.
 
@@ -38,6 +43,9 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
     driver's error chained as ``__cause__``); a stale write as
     :class:`ConcurrencyConflict`.
     """
+
+    # Not a test class, though pytest collects names starting with Test (Testimonial...).
+    __test__ = False
 
     entity_type: type[EntityT]
     model_type: type[ModelT]
@@ -232,19 +240,42 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
             entity.touch()
         values = self._row_values(entity)
         changes = {name: value for name, value in values.items() if getattr(row, name) != value}
-        table = table_of(self.model_type)
-        guard = [table.c.id == entity.id, table.c.version == entity.version]
-        if touching:
-            guard.append(table.c.updated_at < entity.updated_at)
         version = entity.version + 1
-        statement = update(table).where(*guard).values({**changes, "version": version})
-        if cast(CursorResult[Any], self.session.execute(statement)).rowcount != 1:
+        parameters = {f"new_{name}": value for name, value in values.items()} | {
+            "row_id": entity.id,
+            "read_version": entity.version,
+            "new_version": version,
+            "stamp": entity.updated_at,
+        }
+        result = self.session.execute(self._guarded_update(touching), parameters)
+        if cast(CursorResult[Any], result).rowcount != 1:
             return False
         before = {column: getattr(row, column) for column in self.model_type.touched_parents}
         for name, value in {**changes, "version": version}.items():
             set_committed_value(row, name, value)
         touch_parents_of_write(self.session, self.model_type, before, values)
         return True
+
+    def _guarded_update(self, touching: bool) -> Update:
+        """The UPDATE of :meth:`_update_held_row`, built once per model; values are bound."""
+        key = (self.model_type, touching)
+        statement = GUARDED_UPDATES.get(key)
+        if statement is None:
+            table = table_of(self.model_type)
+            guard = [
+                table.c.id == bindparam("row_id"),
+                table.c.version == bindparam("read_version"),
+            ]
+            if touching:
+                guard.append(table.c.updated_at < bindparam("stamp"))
+            names = [name for name in self.entity_type.field_names() if name != "version"]
+            values: dict[str, BindParameter[Any]] = {
+                name: bindparam(f"new_{name}") for name in names
+            }
+            values["version"] = bindparam("new_version")
+            statement = update(table).where(*guard).values(values)
+            GUARDED_UPDATES[key] = statement
+        return statement
 
     def _differs(self, entity: EntityT, row: ModelT) -> bool:
         """Whether saving ``entity`` writes ``row``: a field differs, or it was touched.

@@ -1,0 +1,56 @@
+"""The answers of copier-ddd-service: validated, then worked out for the templates.
+
+Modules, by job: ``model`` (the parsed answers), ``parse_fields`` and
+``parse_entities`` (the rules of the ``entities`` answer), ``questions`` (the
+other questions), ``naming``, ``reserved`` (names the generated code uses, read
+from the template), ``references`` (the reference graph), ``field_types`` (one
+registry entry per field type), ``defaults``, ``samples``, ``doc_examples`` (the
+values of the docs' examples), ``imports``, ``python_source`` (how generated code
+is laid out) and ``specs`` (what the templates iterate over).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import doc_examples, python_source, questions, specs
+from .errors import AnswerError
+from .parse_entities import parse_entities
+
+
+def entity_errors(value: Any) -> str:
+    """Validator message for ``entities`` ("" when valid)."""
+    try:
+        parse_entities(value)
+    except AnswerError as error:
+        return str(error)
+    return ""
+
+
+def entity_specs(value: Any) -> list[dict[str, Any]]:
+    """The entity specs the templates iterate over."""
+    return specs.entity_specs(parse_entities(value))
+
+
+def filters() -> dict[str, Callable[..., Any]]:
+    """The Jinja filters the questions and templates use, by name."""
+    return {
+        "entity_errors": entity_errors,
+        "entity_specs": entity_specs,
+        "project_name_error": questions.project_name_error,
+        "package_name_default": questions.package_name_default,
+        "package_name_error": questions.package_name_error,
+        "one_line_error": questions.one_line_error,
+        "author_email_error": questions.author_email_error,
+        "py_str": python_source.py_str,
+        "toml_str": python_source.py_str,
+        "fit": python_source.fit,
+        "docstring": python_source.docstring,
+        "comment": python_source.comment,
+        "model_imports": specs.model_imports,
+        "backfill_imports": specs.backfill_imports,
+        "sample": doc_examples.sample,
+        "sample_imports": doc_examples.sample_imports,
+        "doc_parents": doc_examples.doc_parents,
+    }

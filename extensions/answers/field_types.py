@@ -1,0 +1,199 @@
+"""The field types: one registry entry per answer ``type`` holds everything about it.
+
+An entry says how the type is declared in Python, stored by SQLAlchemy and
+Alembic, validated in the domain, how its default is checked and written, and
+which values the generated tests and docs use. Adding a type is one entry here
+(plus its sample values in ``samples.py`` when the generic ones do not fit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import defaults
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """How one answer ``type`` maps onto Python, SQLAlchemy, Alembic and the tests."""
+
+    name: str
+    # The Python annotation, and the (module, name) it needs imported.
+    python: str
+    python_import: tuple[str, str] | None
+    # The column type in models (``{max_length}`` is filled in) and its sqlalchemy import.
+    column: str
+    column_import: str | None
+    # The column type in migrations.
+    migration: str
+    # The check in ``domain/validation.py``, and a value it refuses, with the rule.
+    checker: str
+    invalid: tuple[str, str]
+    # Checks an answer's default; returns its Python source, or raises ValueError.
+    parse_default: Callable[[Any, int | None], str]
+    # Python source of unique test values: a fresh one per factory call (``n``) and
+    # a constant one that differs from all of those; None: the samples module's.
+    unique_values: tuple[str, str] | None
+    # Why the type cannot be unique; None: it can.
+    unique_refusal: str | None
+    # What the column is on each database, for the docs.
+    doc: str
+    # True: a default is written as a module constant (ruff refuses calls such as
+    # UUID(...) as argument and dataclass defaults).
+    default_as_constant: bool = False
+
+
+FIELD_TYPES: dict[str, FieldType] = {
+    entry.name: entry
+    for entry in (
+        FieldType(
+            name="str",
+            python="str",
+            python_import=None,
+            column="String({max_length})",
+            column_import="String",
+            migration="sa.String(length={max_length})",
+            checker="require_str",
+            invalid=("42", "not a str"),
+            parse_default=defaults.text_default,
+            unique_values=None,
+            unique_refusal=None,
+            doc="VARCHAR(max_length)",
+        ),
+        FieldType(
+            name="text",
+            python="str",
+            python_import=None,
+            column="Text()",
+            column_import="Text",
+            migration="sa.Text()",
+            checker="require_str",
+            invalid=("42", "not a str"),
+            parse_default=defaults.text_default,
+            unique_values=None,
+            unique_refusal="text cannot be indexed portably; use a str field",
+            doc="TEXT",
+        ),
+        FieldType(
+            name="int",
+            python="int",
+            python_import=None,
+            column="Integer()",
+            column_import="Integer",
+            migration="sa.Integer()",
+            checker="require_int",
+            invalid=('"1"', "not an int"),
+            parse_default=defaults.int_default,
+            unique_values=("n", "-1"),
+            unique_refusal=None,
+            doc="INTEGER (32 bits)",
+        ),
+        FieldType(
+            name="float",
+            python="float",
+            python_import=None,
+            column="Double()",
+            column_import="Double",
+            migration="sa.Double()",
+            checker="require_float",
+            invalid=('"1.5"', "not a float"),
+            parse_default=defaults.float_default,
+            unique_values=("n + 0.5", "-0.5"),
+            unique_refusal=None,
+            doc="DOUBLE PRECISION (DOUBLE on MariaDB)",
+        ),
+        FieldType(
+            name="decimal",
+            python="Decimal",
+            python_import=("decimal", "Decimal"),
+            column="Numeric(20, 6)",
+            column_import="Numeric",
+            migration="sa.Numeric(precision=20, scale=6)",
+            checker="require_decimal",
+            invalid=("1.5", "not a Decimal"),
+            parse_default=defaults.decimal_default,
+            unique_values=("Decimal(n)", 'Decimal("-1")'),
+            unique_refusal=None,
+            doc="NUMERIC(20, 6)",
+        ),
+        FieldType(
+            name="bool",
+            python="bool",
+            python_import=None,
+            column="Boolean()",
+            column_import="Boolean",
+            migration="sa.Boolean()",
+            checker="require_bool",
+            invalid=('"yes"', "not a bool"),
+            parse_default=defaults.bool_default,
+            unique_values=None,
+            unique_refusal="a bool has two values",
+            doc="BOOLEAN",
+        ),
+        FieldType(
+            name="date",
+            python="date",
+            python_import=("datetime", "date"),
+            column="Date()",
+            column_import="Date",
+            migration="sa.Date()",
+            checker="require_date",
+            invalid=('"2024-01-02"', "not a date"),
+            parse_default=defaults.date_default,
+            unique_values=("date(2000, 1, 1) + timedelta(days=n)", "date(1999, 1, 1)"),
+            unique_refusal=None,
+            doc="DATE",
+        ),
+        FieldType(
+            name="datetime",
+            python="datetime",
+            python_import=("datetime", "datetime"),
+            column="UTCDateTime()",
+            column_import=None,
+            migration="UTC_DATETIME",
+            checker="require_datetime",
+            invalid=('"2024-01-02"', "not a datetime"),
+            parse_default=defaults.datetime_default,
+            unique_values=(
+                "datetime(2000, 1, 1, tzinfo=UTC) + timedelta(seconds=n)",
+                "datetime(1999, 1, 1, tzinfo=UTC)",
+            ),
+            unique_refusal=None,
+            doc="aware UTC with microseconds (UTCDateTime; DATETIME(6) on MariaDB)",
+        ),
+        FieldType(
+            name="uuid",
+            python="UUID",
+            python_import=("uuid", "UUID"),
+            column="Uuid()",
+            column_import="Uuid",
+            migration="sa.Uuid()",
+            checker="require_uuid",
+            invalid=('"not-a-uuid"', "not a UUID"),
+            parse_default=defaults.uuid_default,
+            unique_values=("uuid4()", 'UUID("00000000-0000-4000-8000-000000000001")'),
+            unique_refusal=None,
+            doc="UUID (CHAR(32) on MariaDB)",
+            default_as_constant=True,
+        ),
+        # The id of another declared entity (``to``), with a foreign key and an index.
+        FieldType(
+            name="ref",
+            python="UUID",
+            python_import=("uuid", "UUID"),
+            column="Uuid()",
+            column_import="Uuid",
+            migration="sa.Uuid()",
+            checker="require_uuid",
+            invalid=('"not-a-uuid"', "not a UUID"),
+            parse_default=defaults.no_default,
+            unique_values=None,
+            unique_refusal=(
+                "one-to-one references are not supported; reference the other way round"
+            ),
+            doc="the referenced entity's id: UUID, a foreign key and an index",
+        ),
+    )
+}

@@ -1,0 +1,46 @@
+"""The imports of generated modules: fixed ones and those the values in the code call."""
+
+from __future__ import annotations
+
+import re
+
+# Imports the per-entity modules get besides those of their field types, as (module, name).
+DATACLASS = ("dataclasses", "dataclass")
+CLASS_VAR = ("typing", "ClassVar")
+ANY = ("typing", "Any")
+COUNT = ("itertools", "count")
+FOREIGN_KEY = ("sqlalchemy", "ForeignKey")
+ENTITY_MODEL = (".entity_model", "EntityModel")
+UTC_DATETIME = (".types", "UTCDateTime")
+MODEL_BASE = ("base", "Base")
+FIXED_IMPORTS = [
+    DATACLASS,
+    CLASS_VAR,
+    ANY,
+    COUNT,
+    FOREIGN_KEY,
+    ENTITY_MODEL,
+    UTC_DATETIME,
+    MODEL_BASE,
+]
+
+# Standard-library names that generated value sources may use, as (module, name, usage).
+VALUE_NAMES = [
+    ("datetime", "UTC", "tzinfo=UTC"),
+    ("datetime", "date", "date("),
+    ("datetime", "datetime", "datetime("),
+    ("datetime", "timedelta", "timedelta("),
+    ("decimal", "Decimal", "Decimal("),
+    ("uuid", "UUID", "UUID("),
+    ("uuid", "uuid4", "uuid4("),
+]
+
+
+def names_used_by(sources: list[str]) -> list[tuple[str, str]]:
+    """(module, name) of every standard-library name the Python ``sources`` use."""
+    text = " ".join(sources)
+    return [
+        (module, name)
+        for module, name, usage in VALUE_NAMES
+        if re.search(r"(?<![A-Za-z0-9_])" + re.escape(usage), text)
+    ]

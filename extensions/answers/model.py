@@ -1,0 +1,54 @@
+"""The ``entities`` answer, parsed: what each entity and field declares.
+
+``parse_fields.py`` and ``parse_entities.py`` build these from the raw YAML and
+refuse what breaks a rule; ``specs.py`` turns them into what the templates use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .naming import snake_case
+
+ENTITY_KEYS = frozenset({"name", "description", "fields"})
+FIELD_KEYS = frozenset(
+    {"name", "type", "max_length", "nullable", "default", "unique", "to", "touch"}
+)
+
+
+@dataclass
+class Field:
+    """One declared field."""
+
+    name: str
+    type: str
+    nullable: bool = False
+    unique: bool = False
+    # str only: the VARCHAR length.
+    max_length: int | None = None
+    # Python source of the default ("None" for null), or None when there is none.
+    default: str | None = None
+    # ref only: the referenced entity, and whether saving touches it.
+    to: str | None = None
+    touch: bool = False
+
+    @property
+    def ref_table(self) -> str | None:
+        return snake_case(self.to) if self.to else None
+
+
+@dataclass
+class Entity:
+    """One declared entity."""
+
+    name: str
+    description: str
+    fields: list[Field] = field(default_factory=list)
+
+    @property
+    def snake(self) -> str:
+        return snake_case(self.name)
+
+    @property
+    def references(self) -> list[Field]:
+        return [item for item in self.fields if item.to]

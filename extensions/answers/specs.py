@@ -1,0 +1,181 @@
+"""The entity specs: the parsed answers with every name, type and sample the templates need.
+
+Specs are plain dictionaries (copier records them as JSON). The templates write
+the code themselves; the specs only hold the values that go into it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import asdict
+from typing import Any
+
+from . import samples
+from .field_types import FIELD_TYPES
+from .imports import (
+    ANY,
+    CLASS_VAR,
+    COUNT,
+    DATACLASS,
+    ENTITY_MODEL,
+    FOREIGN_KEY,
+    MODEL_BASE,
+    UTC_DATETIME,
+    names_used_by,
+)
+from .model import Entity, Field
+from .naming import constant_name, foreign_key, index_name, unique_constraint
+from .python_source import LINE_LENGTH, fit, python_imports, string_constant, width
+from .references import referenced_tables
+
+
+def entity_specs(entities: list[Entity]) -> list[dict[str, Any]]:
+    """The specs of ``entities``, in declaration order."""
+    return [entity_spec(entity) for entity in entities]
+
+
+def field_spec(entity: Entity, field: Field) -> dict[str, Any]:
+    """What the templates need of one field."""
+    kind = FIELD_TYPES[field.type]
+    python_type = kind.python + (" | None" if field.nullable else "")
+    example, changed = samples.values(field.type, field.name, field.max_length)
+    sample = example
+    if field.unique:
+        fresh, constant = kind.unique_values or (
+            samples.unique_text(field.name, field.max_length),
+            changed,
+        )
+        sample, changed = fresh, constant
+    invalid = [kind.invalid]
+    if field.type == "str":
+        invalid.insert(0, (f'"x" * {(field.max_length or 0) + 1}', "too long"))
+    if not field.nullable:
+        invalid.append(("None", "missing"))
+    spec = asdict(field) | {
+        "ref_table": field.ref_table,
+        "python_type": python_type,
+        "python_type_name": kind.python,
+        "model_type": kind.column.format(max_length=field.max_length),
+        "migration_type": kind.migration.format(max_length=field.max_length),
+        "checker": kind.checker,
+        "unique_constraint": unique_constraint(entity.snake, field.name),
+        "example": example,
+        "sample": sample,
+        "changed": changed,
+        "invalid": invalid,
+        "doc": kind.doc,
+        "constant": None,
+        "default_value": field.default,
+        "foreign_key": None,
+        "index": None,
+    }
+    if field.to and field.ref_table:
+        spec["foreign_key"] = foreign_key(entity.snake, field.name, field.ref_table)
+        spec["index"] = index_name(entity.snake, field.name)
+    if _needs_constant(field, python_type):
+        assert field.default is not None
+        spec["constant"] = _constant(field.name, field.default)
+        spec["default_value"] = constant_name(field.name)
+    return spec
+
+
+def _needs_constant(field: Field, python_type: str) -> bool:
+    """A default that is a call ruff refuses, or too long for a parameter line."""
+    if field.default is None or field.default == "None":
+        return False
+    longest = f"        {field.name}: {python_type} = {field.default},"
+    return FIELD_TYPES[field.type].default_as_constant or width(longest) > LINE_LENGTH
+
+
+def _constant(field_name: str, source: str) -> str:
+    """``NAME_DEFAULT = <source>`` at module level, wrapped to fit."""
+    name = constant_name(field_name)
+    if source.startswith('"'):
+        return string_constant(name, ast.literal_eval(source))
+    return fit(f"{name} = {source}")
+
+
+def entity_spec(entity: Entity) -> dict[str, Any]:
+    """What the templates need of one entity."""
+    fields = [field_spec(entity, field) for field in entity.fields]
+    types = {field.type for field in entity.fields}
+    touched = [spec for spec in fields if spec["touch"]]
+    defaults = [spec["default"] or "" for spec in fields]
+    type_imports = {FIELD_TYPES[t].python_import for t in types} - {None}
+    value_imports = {*type_imports, *names_used_by(defaults)}
+    return {
+        "name": entity.name,
+        "snake": entity.snake,
+        "table": entity.snake,
+        "description": entity.description or f"A {entity.name} of this service.",
+        "fields": fields,
+        "references": [spec for spec in fields if spec["to"]],
+        "touched_parents": touched,
+        "referenced": [{"table": t, "name": n} for t, n in referenced_tables(entity)],
+        "constants": [spec for spec in fields if spec["constant"]],
+        "checkers": sorted({spec["checker"] for spec in fields}),
+        "domain_imports": python_imports({DATACLASS, CLASS_VAR, *value_imports}),
+        # The service's signature needs the types, and the defaults it does not import.
+        "value_imports": python_imports(
+            {*type_imports, *names_used_by([s["default_value"] or "" for s in fields])}
+        ),
+        "model_value_imports": python_imports({*type_imports, *([CLASS_VAR] if touched else [])}),
+        "model_imports": sorted(
+            {FIELD_TYPES[t].column_import or "" for t in types} - {""}
+            | ({FOREIGN_KEY[1]} if entity.references else set())
+        ),
+        "orm_imports": _orm_imports(entity, types),
+        "factory_imports": _factory_imports(fields),
+        "has_datetime": "datetime" in types,
+        "has_unique": any(field.unique for field in entity.fields),
+        # The test factory counts its calls (``n``) when a unique sample needs it.
+        "uses_counter": _uses_counter(fields),
+        # A field that can hold a short SQL-looking string, for the injection test.
+        "text_field": next(
+            (
+                f.name
+                for f in entity.fields
+                if f.type == "text" or (f.type == "str" and (f.max_length or 0) >= 32)
+            ),
+            None,
+        ),
+    }
+
+
+def _orm_imports(entity: Entity, types: set[str]) -> list[str]:
+    pairs = {ENTITY_MODEL}
+    if "datetime" in types:
+        pairs.add(UTC_DATETIME)
+    for field in entity.references:
+        if field.touch:
+            pairs.add((f".{field.ref_table}_model", f"{field.to}Model"))
+    return python_imports(pairs)
+
+
+def _factory_imports(fields: list[dict[str, Any]]) -> list[str]:
+    """Imports the sample values in the test factory use."""
+    sources = [
+        source
+        for spec in fields
+        for source in (spec["sample"], spec["changed"], *(value for value, _ in spec["invalid"]))
+    ]
+    needed = {*names_used_by(sources), ANY}
+    if _uses_counter(fields):
+        needed.add(COUNT)
+    return python_imports(needed)
+
+
+def _uses_counter(fields: list[dict[str, Any]]) -> bool:
+    return any(re.search(r"(?<![\w.])n(?![\w(])", spec["sample"]) for spec in fields)
+
+
+def backfill_imports(fields: list[dict[str, Any]]) -> list[str]:
+    """Imports a migration needs to write the defaults of ``fields``."""
+    return python_imports(set(names_used_by([f["default"] or "" for f in fields])))
+
+
+def model_imports(entities: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(module, name) pairs for ``orm/models.py``, in the order ruff's isort wants."""
+    pairs = [MODEL_BASE] + [(f"{e['snake']}_model", f"{e['name']}Model") for e in entities]
+    return sorted(pairs)

@@ -1,0 +1,115 @@
+"""Direct tests of the field-type registry, the sample values and the entity specs."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import pytest
+from extension_modules import field_types, parse_entities, samples, specs
+
+TYPES = field_types.FIELD_TYPES
+
+
+def test_every_type_has_one_complete_entry() -> None:
+    for name, entry in TYPES.items():
+        assert entry.name == name
+        assert entry.checker.startswith("require_")
+        assert entry.doc
+        ast.parse(entry.invalid[0], mode="eval")
+        assert (entry.unique_refusal is None) or (entry.unique_values is None)
+
+
+@pytest.mark.parametrize("type_name", sorted(TYPES))
+def test_every_type_has_two_different_sample_values(type_name: str) -> None:
+    example, changed = samples.values(type_name, "anything", 255)
+    ast.parse(example, mode="eval")
+    ast.parse(changed, mode="eval")
+    assert example != changed or type_name == "ref"
+
+
+@pytest.mark.parametrize(
+    ("type_name", "name", "example"),
+    [
+        ("str", "email", '"ada@example.com"'),
+        ("str", "customer_email", '"ada@example.com"'),
+        ("str", "title", '"Write the quarterly report"'),
+        ("str", "name", '"Ada Lovelace"'),
+        ("int", "quantity", "3"),
+        ("decimal", "unit_price", 'Decimal("19.99")'),
+        ("float", "weight", "2.5"),
+    ],
+)
+def test_fields_named_like_common_words_get_realistic_values(
+    type_name: str, name: str, example: str
+) -> None:
+    assert samples.values(type_name, name, 255)[0] == example
+
+
+@pytest.mark.parametrize("name", ["title", "name", "label", "warehouse_zone", "body"])
+def test_a_text_sample_is_never_the_field_name_itself(name: str) -> None:
+    example, changed = samples.text_values(name, 255)
+    assert name not in (example, changed)
+    assert example != changed
+
+
+@pytest.mark.parametrize("max_length", [1, 2, 5, 8, 40])
+def test_text_samples_fit_max_length_and_differ(max_length: int) -> None:
+    example, changed = samples.text_values("title", max_length)
+    assert len(example) <= max_length and len(changed) <= max_length
+    assert example != changed
+
+
+def test_unique_text_samples_are_fresh_per_call_and_fit() -> None:
+    source = samples.unique_text("email", 40)
+    assert re.fullmatch(r'f"ada@example\.com-\{n\}"', source)
+    assert samples.unique_text("code", 5) == "str(n)"
+
+
+def spec_of(*fields: dict[str, object]) -> dict[str, object]:
+    [parsed] = parse_entities([{"name": "Order", "fields": list(fields)}])
+    return specs.entity_spec(parsed)
+
+
+def test_a_uuid_default_becomes_a_module_constant() -> None:
+    entity = spec_of(
+        {"name": "batch", "type": "uuid", "default": "12345678-1234-5678-1234-567812345678"}
+    )
+    [field] = entity["fields"]  # type: ignore[misc]
+    assert field["constant"] == 'BATCH_DEFAULT = UUID("12345678-1234-5678-1234-567812345678")'
+    assert field["default_value"] == "BATCH_DEFAULT"
+    assert entity["constants"] == [field]
+
+
+def test_a_short_literal_default_stays_inline_and_a_long_one_becomes_a_constant() -> None:
+    entity = spec_of(
+        {"name": "status", "type": "str", "default": "open"},
+        {"name": "terms", "type": "str", "default": "Payment is due within thirty days " * 3},
+    )
+    status, terms = entity["fields"]  # type: ignore[misc]
+    assert status["default_value"] == '"open"' and status["constant"] is None
+    assert terms["default_value"] == "TERMS_DEFAULT"
+    assert terms["constant"].startswith("TERMS_DEFAULT = (\n")
+
+
+def test_entity_imports_follow_the_types_used() -> None:
+    entity = spec_of(
+        {"name": "due_on", "type": "date"},
+        {"name": "price", "type": "decimal"},
+        {"name": "starts_at", "type": "datetime", "default": "2024-01-01T00:00:00Z"},
+    )
+    assert entity["domain_imports"] == [
+        "from dataclasses import dataclass",
+        "from datetime import UTC, date, datetime",
+        "from decimal import Decimal",
+        "from typing import ClassVar",
+    ]
+    assert entity["model_imports"] == ["Date", "Numeric"]
+    assert entity["checkers"] == ["require_date", "require_datetime", "require_decimal"]
+
+
+def test_the_factory_counts_calls_only_when_a_sample_uses_the_count() -> None:
+    assert spec_of({"name": "code", "type": "str", "unique": True})["uses_counter"]
+    assert spec_of({"name": "serial", "type": "int", "unique": True})["uses_counter"]
+    assert not spec_of({"name": "batch", "type": "uuid", "unique": True})["uses_counter"]
+    assert not spec_of({"name": "title", "type": "str"})["uses_counter"]
