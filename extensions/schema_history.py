@@ -256,9 +256,9 @@ def single_head(revisions: dict[str, tuple[tuple[str, ...], str]]) -> str:
     if len(heads) != 1:
         found = f"{len(heads)} heads ({', '.join(heads)})" if heads else "no head (a cycle)"
         raise SchemaChangeError(
-            f"the migration history in {history_directory(revisions)}/ has {found}: Alembic cannot upgrade to "
-            "one head, and the template cannot tell which revision its next migration "
-            "follows. Merge the heads into one revision, commit it, and run the update "
+            f"the migration history in {history_directory(revisions)}/ has {found}: Alembic "
+            "cannot upgrade to one head, and the template cannot tell which revision its next "
+            "migration follows. Merge the heads into one revision, commit it, and run the update "
             f'again: .venv/bin/alembic merge -m "merge heads" {" ".join(heads) or "heads"}'
         )
     head = heads[0]
