@@ -437,7 +437,7 @@ def test_the_readme_recovery_undoes_a_killed_update(tmp_path: Path) -> None:
         output = []
         for line in update.stdout:
             output.append(line)
-            if "Installing the service and its dev dependencies ..." in line:
+            if "Installing the service and its dev group" in line:
                 break
         assert update.poll() is None, "".join(output)
     finally:
