@@ -3,7 +3,8 @@
 The schema history is the list of migrations the template has already written
 for a service, recorded under ``schema_history`` in the service's answers file.
 Each entry names its revision, its entity and the columns it created, with the
-attributes that shape a column (type, max_length, nullable, unique).
+attributes that shape a column (type, max_length, nullable, unique, and choices
+for an enum).
 
 Planning keeps every recorded migration as it is and appends one migration per
 new entity (it creates the table) and one per entity that gained fields (it adds
@@ -41,7 +42,9 @@ from jinja2.ext import Extension
 # Alembic stores revision ids in a VARCHAR(32) column.
 REVISION_LIMIT = 32
 # The field attributes that shape a column; the rest (default, description) do not.
-COLUMN_ATTRIBUTES = ("type", "max_length", "nullable", "unique", "to")
+COLUMN_ATTRIBUTES = ("type", "max_length", "nullable", "unique", "to", "choices")
+# Recorded only when set: the histories of earlier releases have no such key.
+OPTIONAL_ATTRIBUTES = ("choices",)
 RETIRING = "see 'Removing or renaming an entity' in the service's README"
 # Where the service keeps its revisions, the template's and the team's.
 VERSIONS = Path("migrations", "versions")
@@ -73,7 +76,12 @@ class SchemaChangeError(UserMessageError, ValueError):
 
 def column_record(field: dict[str, Any]) -> dict[str, Any]:
     """What the history keeps of one field: its name and column attributes."""
-    return {"name": field["name"], **{key: field[key] for key in COLUMN_ATTRIBUTES}}
+    record = {"name": field["name"], **{key: field.get(key) for key in COLUMN_ATTRIBUTES}}
+    return {
+        key: value
+        for key, value in record.items()
+        if key not in OPTIONAL_ATTRIBUTES or value is not None
+    }
 
 
 def _recorded_columns(history: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -100,11 +108,12 @@ def _check_column(record: Any, number: int) -> None:
     if not isinstance(record, dict):
         raise _damaged(number, f"has a column {record!r} that is not a mapping")
     keys = set(record)
-    if not COLUMN_KEYS <= keys <= COLUMN_KEYS | {"to"}:
+    if not COLUMN_KEYS <= keys <= COLUMN_KEYS | {"to", *OPTIONAL_ATTRIBUTES}:
         raise _damaged(
             number,
             f"has a column with the keys {sorted(keys, key=str)}; a column has "
-            f"{', '.join(sorted(COLUMN_KEYS))} and optionally to",
+            f"{', '.join(sorted(COLUMN_KEYS))} and optionally to, "
+            + ", ".join(OPTIONAL_ATTRIBUTES),
         )
     _check_text(record["name"], COLUMN_NAME, number, "the column name", "a snake_case name")
     _check_text(record["type"], COLUMN_TYPE, number, "the column type", "a field type")
@@ -118,6 +127,9 @@ def _check_column(record: Any, number: int) -> None:
             raise _damaged(number, f"has {flag} {record[flag]!r}, which is not true or false")
     if record.get("to") is not None:
         _check_text(record["to"], ENTITY_NAME, number, "to", "a PascalCase entity name")
+    choices = record.get("choices", [])
+    if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+        raise _damaged(number, f"has choices {choices!r}, which is not a list of strings")
 
 
 def _check_history(history: Any) -> list[dict[str, Any]]:
@@ -262,9 +274,9 @@ def _new_fields(entity: dict[str, Any], recorded: dict[str, Any]) -> list[dict[s
             )
         now = column_record(current[column])
         changed = [
-            f"{key} {record.get(key)!r} -> {now[key]!r}"
+            f"{key} {record.get(key)!r} -> {now.get(key)!r}"
             for key in COLUMN_ATTRIBUTES
-            if record.get(key) != now[key]
+            if record.get(key) != now.get(key)
         ]
         if changed:
             raise SchemaChangeError(

@@ -59,6 +59,12 @@ TWELVE_ENTITIES = [
             {"name": "customer_id", "type": "ref", "to": "Customer", "touch": True},
             {"name": "total", "type": "decimal", "default": 0},
             {"name": "paid", "type": "bool", "default": False},
+            {
+                "name": "status",
+                "type": "enum",
+                "choices": ["draft", "sent", "paid in full"],
+                "default": "draft",
+            },
         ],
     },
     {
@@ -84,6 +90,12 @@ TWELVE_ENTITIES = [
             {"name": "code", "type": "str", "max_length": 12, "unique": True},
             {"name": "expires_at", "type": "datetime", "nullable": True},
             {"name": "customer_id", "type": "ref", "to": "Customer", "nullable": True},
+            {
+                "name": "kind",
+                "type": "enum",
+                "choices": ["percent", "fixed-amount"],
+                "nullable": True,
+            },
         ],
     },
     {"name": "HTTPEndpoint", "fields": [{"name": "path", "type": "str", "max_length": 2000}]},
@@ -93,6 +105,17 @@ TWELVE_ENTITIES = [
         "fields": [
             {"name": "name", "type": "str", "max_length": 1},
             {"name": "population", "type": "int", "nullable": True},
+            {
+                "name": "zone",
+                "type": "enum",
+                "choices": [
+                    "north-east coast",
+                    "south-west highlands",
+                    "central.valley",
+                    "island_territories",
+                    "Far North 2",
+                ],
+            },
         ],
     },
 ]
@@ -106,6 +129,7 @@ SQL_RESERVED = [
             {"name": "order", "type": "int"},
             {"name": "group", "type": "str", "max_length": 50},
             {"name": "select", "type": "bool", "default": False},
+            {"name": "case", "type": "enum", "choices": ["open", "closed"], "default": "open"},
         ],
     },
     {

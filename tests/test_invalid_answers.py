@@ -294,7 +294,7 @@ INVALID_ANSWERS = [
         "field-unknown-key",
         field("title", indexed=True),
         "entity 'Task', field #1 has unknown key(s) 'indexed'",
-        "allowed keys are default, max_length, name, nullable, to, touch, type, unique",
+        "allowed keys are choices, default, max_length, name, nullable, to, touch, type, unique",
     ),
     field_case(
         "max-length-on-int",
@@ -643,6 +643,82 @@ INVALID_ANSWERS = [
         "str-fields-beyond-mariadb-row",
         [task(field("a", max_length=9000), field("b", max_length=9000))],
         "entity 'Task': its str fields hold 18,000 characters together, over 15,000",
+    ),
+    # --- enums --------------------------------------------------------------------------
+    field_case(
+        "enum-without-choices",
+        field("status", "enum"),
+        "field 'status': an enum field needs choices: a list of at least two values, got None",
+    ),
+    field_case(
+        "enum-empty-choices",
+        field("status", "enum", choices=[]),
+        "an enum field needs choices: a list of at least two values, got []",
+    ),
+    field_case(
+        "enum-one-choice",
+        field("status", "enum", choices=["open"]),
+        "a list of at least two values, got ['open']",
+    ),
+    field_case(
+        "enum-choices-not-a-list",
+        field("status", "enum", choices="open, closed"),
+        "a list of at least two values, got 'open, closed'",
+    ),
+    field_case(
+        "enum-choice-with-a-quote",
+        field("status", "enum", choices=["open", "it's done"]),
+        "choice \"it's done\" must be 1 to 64 letters, digits, spaces, '_', '.' or '-'",
+    ),
+    field_case(
+        "enum-choice-with-a-newline",
+        field("status", "enum", choices=["open", "done\n"]),
+        "choice 'done\\n' must be 1 to 64 letters",
+    ),
+    field_case(
+        "enum-choice-not-a-string",
+        field("status", "enum", choices=["open", 2]),
+        "choice 2 must be 1 to 64 letters",
+    ),
+    field_case(
+        "enum-choice-too-long",
+        field("status", "enum", choices=["open", "x" * 65]),
+        "choice '" + "x" * 65 + "' must be 1 to 64 letters",
+    ),
+    field_case(
+        "enum-choice-trailing-space",
+        field("status", "enum", choices=["open", "done "]),
+        "choice 'done ' must be 1 to 64 letters",
+    ),
+    field_case(
+        "enum-duplicate-choice",
+        field("status", "enum", choices=["open", "done", "open"]),
+        "field 'status': choices lists 'open' twice",
+    ),
+    field_case(
+        "enum-default-not-a-choice",
+        field("status", "enum", choices=["open", "done"], default="closed"),
+        "field 'status': default 'closed' is not one of the choices 'open', 'done'",
+    ),
+    field_case(
+        "enum-unique",
+        field("status", "enum", choices=["open", "done"], unique=True),
+        "unique is not supported on enum fields",
+    ),
+    field_case(
+        "choices-on-a-str-field",
+        field("status", choices=["open", "done"]),
+        "field 'status': choices is only allowed on enum fields, not str",
+    ),
+    field_case(
+        "enum-max-length",
+        field("status", "enum", choices=["open", "done"], max_length=4),
+        "max_length is only allowed on str fields, not enum",
+    ),
+    entities_case(
+        "enum-check-constraint-name-too-long",
+        [entity("A" + "b" * 39, field("x" * 30, "enum", choices=["on", "off"]))],
+        "the constraint name 'ck_a" + "b" * 39 + "_" + "x" * 30 + "' is longer than",
     ),
     # --- references ---------------------------------------------------------------------
     field_case("ref-without-to", field("project_id", "ref"), "a ref field needs to:"),

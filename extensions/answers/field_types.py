@@ -23,10 +23,11 @@ class FieldType:
     # The Python annotation, and the (module, name) it needs imported.
     python: str
     python_import: tuple[str, str] | None
-    # The column type in models (``{max_length}`` is filled in) and its sqlalchemy import.
+    # The column type in models and its sqlalchemy import; ``{max_length}``, ``{name}``
+    # (the field's), ``{constant}`` (its choices constant) and ``{choices}`` are filled in.
     column: str
     column_import: str | None
-    # The column type in migrations.
+    # The column type in migrations (the same placeholders).
     migration: str
     # The check in ``domain/validation.py``, and a value it refuses, with the rule.
     checker: str
@@ -157,7 +158,9 @@ FIELD_TYPES: dict[str, FieldType] = {
             invalid=('"2024-01-02"', "not a datetime"),
             parse_default=defaults.datetime_default,
             unique_values=(
-                "datetime(2000, 1, 1, tzinfo=UTC) + timedelta(seconds=n)",
+                # One call (2000-01-01 plus n seconds): ruff format splits a long
+                # ``call(...) + ...`` at the operator, which python_source.fit does not.
+                "datetime.fromtimestamp(946684800 + n, UTC)",
                 "datetime(1999, 1, 1, tzinfo=UTC)",
             ),
             unique_refusal=None,
@@ -177,6 +180,25 @@ FIELD_TYPES: dict[str, FieldType] = {
             unique_refusal=None,
             doc="UUID (CHAR(32) on MariaDB)",
             default_as_constant=True,
+        ),
+        # One of a fixed list of strings (``choices``): a VARCHAR as long as the longest
+        # choice and a CHECK constraint named by the naming convention (ck_<table>_<field>).
+        FieldType(
+            name="enum",
+            python="str",
+            python_import=None,
+            column='Enum(*{constant}, name="{name}", native_enum=False, create_constraint=True)',
+            column_import="Enum",
+            migration=(
+                'sa.Enum({choices}, name="{name}", native_enum=False, create_constraint=True)'
+            ),
+            checker="require_choice",
+            # Choices never hold "!" (see parse_fields.CHOICE).
+            invalid=('"not a choice!"', "not one of the choices"),
+            parse_default=defaults.text_default,
+            unique_values=None,
+            unique_refusal="an enum has a few fixed values",
+            doc="VARCHAR(longest choice) with a CHECK constraint on the choices",
         ),
         # The id of another declared entity (``to``), with a foreign key and an index.
         FieldType(

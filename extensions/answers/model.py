@@ -12,7 +12,7 @@ from .naming import snake_case
 
 ENTITY_KEYS = frozenset({"name", "description", "fields"})
 FIELD_KEYS = frozenset(
-    {"name", "type", "max_length", "nullable", "default", "unique", "to", "touch"}
+    {"name", "type", "max_length", "nullable", "default", "unique", "to", "touch", "choices"}
 )
 
 
@@ -31,6 +31,8 @@ class Field:
     # ref only: the referenced entity, and whether saving touches it.
     to: str | None = None
     touch: bool = False
+    # enum only: the values the field accepts, in declaration order.
+    choices: list[str] | None = None
 
     @property
     def ref_table(self) -> str | None:

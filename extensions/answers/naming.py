@@ -48,6 +48,15 @@ def unique_constraint(table: str, field: str) -> str:
     return f"uq_{table}_{field}"
 
 
+def check_constraint(table: str, field: str) -> str:
+    return f"ck_{table}_{field}"
+
+
+def choices_constant(field: str) -> str:
+    """The module constant that holds an enum's choices: ``status`` -> ``STATUS_CHOICES``."""
+    return f"{field.upper()}_CHOICES"
+
+
 def foreign_key(table: str, field: str, target_table: str) -> str:
     return f"fk_{table}_{field}_{target_table}"
 

@@ -11,6 +11,7 @@ from .model import ENTITY_KEYS, Entity
 from .naming import (
     NAME_LIMIT,
     PASCAL_CASE,
+    check_constraint,
     check_identifier,
     constraint_name,
     foreign_key,
@@ -114,6 +115,10 @@ def _check_fields(entity: Entity) -> None:
         if field.unique:
             constraint_name(
                 f"entity {name!r}", "constraint", unique_constraint(entity.snake, field.name)
+            )
+        if field.choices:
+            constraint_name(
+                f"entity {name!r}", "constraint", check_constraint(entity.snake, field.name)
             )
     total = sum(field.max_length or 0 for field in entity.fields if field.type == "str")
     if total > MAX_LENGTH_LIMIT:
