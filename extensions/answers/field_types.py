@@ -143,7 +143,7 @@ FIELD_TYPES: dict[str, FieldType] = {
             checker="require_date",
             invalid=('"2024-01-02"', "not a date"),
             parse_default=defaults.date_default,
-            unique_values=("date(2000, 1, 1) + timedelta(days=n)", "date(1999, 1, 1)"),
+            unique_values=("date.fromordinal(730120 + n)", "date(1999, 1, 1)"),
             unique_refusal=None,
             doc="DATE",
         ),
@@ -158,8 +158,6 @@ FIELD_TYPES: dict[str, FieldType] = {
             invalid=('"2024-01-02"', "not a datetime"),
             parse_default=defaults.datetime_default,
             unique_values=(
-                # One call (2000-01-01 plus n seconds): ruff format splits a long
-                # ``call(...) + ...`` at the operator, which python_source.fit does not.
                 "datetime.fromtimestamp(946684800 + n, UTC)",
                 "datetime(1999, 1, 1, tzinfo=UTC)",
             ),

@@ -27,8 +27,11 @@ FIXED_IMPORTS = [
 # Standard-library names that generated value sources may use, as (module, name, usage).
 VALUE_NAMES = [
     ("datetime", "UTC", "tzinfo=UTC"),
+    ("datetime", "UTC", ", UTC)"),
     ("datetime", "date", "date("),
+    ("datetime", "date", "date.fromordinal("),
     ("datetime", "datetime", "datetime("),
+    ("datetime", "datetime", "datetime.fromtimestamp("),
     ("datetime", "timedelta", "timedelta("),
     ("decimal", "Decimal", "Decimal("),
     ("uuid", "UUID", "UUID("),
