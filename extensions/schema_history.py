@@ -42,9 +42,9 @@ from jinja2.ext import Extension
 # Alembic stores revision ids in a VARCHAR(32) column.
 REVISION_LIMIT = 32
 # The field attributes that shape a column; the rest (default, description) do not.
-COLUMN_ATTRIBUTES = ("type", "max_length", "nullable", "unique", "to", "choices")
+COLUMN_ATTRIBUTES = ("type", "max_length", "nullable", "unique", "to", "choices", "index")
 # Recorded only when set: the histories of earlier releases have no such key.
-OPTIONAL_ATTRIBUTES = ("choices",)
+OPTIONAL_ATTRIBUTES = ("choices", "index")
 RETIRING = "see 'Removing or renaming an entity' in the service's README"
 # Where the service keeps its revisions, the template's and the team's.
 VERSIONS = Path("migrations", "versions")
@@ -77,6 +77,8 @@ class SchemaChangeError(UserMessageError, ValueError):
 def column_record(field: dict[str, Any]) -> dict[str, Any]:
     """What the history keeps of one field: its name and column attributes."""
     record = {"name": field["name"], **{key: field.get(key) for key in COLUMN_ATTRIBUTES}}
+    # The spec's ``index`` is the index's name (a ref's too); the answer is ``indexed``.
+    record["index"] = True if field.get("indexed") else None
     return {
         key: value
         for key, value in record.items()
@@ -130,6 +132,8 @@ def _check_column(record: Any, number: int) -> None:
     choices = record.get("choices", [])
     if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
         raise _damaged(number, f"has choices {choices!r}, which is not a list of strings")
+    if record.get("index", True) is not True:
+        raise _damaged(number, f"has index {record['index']!r}, which is not true")
 
 
 def _check_history(history: Any) -> list[dict[str, Any]]:

@@ -41,7 +41,7 @@ TWELVE_ENTITIES = [
     {
         "name": "Warehouse",
         "fields": [
-            {"name": "city", "type": "str"},
+            {"name": "city", "type": "str", "index": True},
             {"name": "capacity", "type": "int", "nullable": True},
         ],
     },
@@ -64,6 +64,7 @@ TWELVE_ENTITIES = [
                 "type": "enum",
                 "choices": ["draft", "sent", "paid in full"],
                 "default": "draft",
+                "index": True,
             },
         ],
     },
@@ -79,7 +80,7 @@ TWELVE_ENTITIES = [
         "name": "Review",
         "fields": [
             {"name": "body", "type": "text"},
-            {"name": "stars", "type": "int", "default": 5},
+            {"name": "stars", "type": "int", "default": 5, "index": True},
             {"name": "product_id", "type": "ref", "to": "Product", "touch": True},
             {"name": "customer_id", "type": "ref", "to": "Customer", "nullable": True},
         ],
@@ -127,7 +128,7 @@ SQL_RESERVED = [
             # Declared before User: its migration must still come after User's.
             {"name": "user_id", "type": "ref", "to": "User", "touch": True},
             {"name": "order", "type": "int"},
-            {"name": "group", "type": "str", "max_length": 50},
+            {"name": "group", "type": "str", "max_length": 50, "index": True},
             {"name": "select", "type": "bool", "default": False},
             {"name": "case", "type": "enum", "choices": ["open", "closed"], "default": "open"},
         ],

@@ -294,7 +294,8 @@ INVALID_ANSWERS = [
         "field-unknown-key",
         field("title", indexed=True),
         "entity 'Task', field #1 has unknown key(s) 'indexed'",
-        "allowed keys are choices, default, max_length, name, nullable, to, touch, type, unique",
+        "allowed keys are choices, default, index, max_length, name, nullable, to, touch, type, "
+        "unique",
     ),
     field_case(
         "max-length-on-int",
@@ -643,6 +644,35 @@ INVALID_ANSWERS = [
         "str-fields-beyond-mariadb-row",
         [task(field("a", max_length=9000), field("b", max_length=9000))],
         "entity 'Task': its str fields hold 18,000 characters together, over 15,000",
+    ),
+    # --- indexes ------------------------------------------------------------------------
+    field_case(
+        "index-not-bool", field("title", index="yes"), "field 'title': index 'yes' must be true"
+    ),
+    field_case(
+        "index-on-text",
+        field("body", "text", index=True),
+        "index is not supported on text fields (MariaDB cannot index TEXT without a prefix",
+    ),
+    entities_case(
+        "index-on-ref",
+        [entity("Project"), task(field("project_id", "ref", to="Project", index=True))],
+        "index is not supported on ref fields (a ref field is always indexed)",
+    ),
+    field_case(
+        "index-on-unique",
+        field("code", unique=True, index=True),
+        "field 'code': a unique field is already indexed; drop index",
+    ),
+    field_case(
+        "index-on-a-long-str",
+        field("title", max_length=1000, index=True),
+        "max_length 1000 is too long for an indexed field: MariaDB indexes at most 768",
+    ),
+    entities_case(
+        "index-name-too-long",
+        [entity("A" + "b" * 39, field("x" * 30, "int", index=True))],
+        "the index name 'ix_a" + "b" * 39 + "_" + "x" * 30 + "' is longer than",
     ),
     # --- enums --------------------------------------------------------------------------
     field_case(

@@ -112,8 +112,12 @@ class Draw:
             )
         elif roll < 0.55:
             field["default"] = self.default(type_name, max_length, choices)
-        elif roll < 0.7 and type_name not in ("text", "bool", "enum"):
+        elif roll < 0.62 and type_name not in ("text", "bool", "enum"):
             field["unique"] = True
+        # ix_<table>_<field> must fit 63 characters: short names only.
+        indexable = type_name != "text" and not field.get("unique") and len(field["name"]) <= 20
+        if indexable and self.random.random() < 0.3:
+            field["index"] = True
         return field
 
     def answers(self, index: int) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from update_support import (
     digests,
     git,
     git_state,
+    index_names,
     row_counts,
     service_env,
     shell,
@@ -54,6 +55,7 @@ STAGE = {
     "type": "enum",
     "choices": ["backlog", "doing", "shipped"],
     "default": "backlog",
+    "index": True,
 }
 LABEL_REFERENCE = {
     "name": "label_id",
@@ -211,6 +213,7 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
     with engine.connect() as connection:
         assert set(connection.scalars(text("SELECT estimate FROM task"))) == {1}
         assert set(connection.scalars(text("SELECT stage FROM task"))) == {"backlog"}
+    assert "ix_task_stage" in index_names(service_database, "task")
     # The new enum column has its CHECK constraint on the table that had rows.
     with pytest.raises(DBAPIError, match="ck_task_stage"), engine.begin() as connection:
         connection.execute(text("UPDATE task SET stage = 'shelved'"))
@@ -262,11 +265,29 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
             "0002_create_task created",
         ),
         (
+            [
+                PROJECT,
+                {
+                    **TASK,
+                    "fields": [TASK_FIELDS[0], {**TASK_FIELDS[1], "index": True}, *TASK_FIELDS[2:]],
+                },
+            ],
+            "field Task.title: index None -> True would change the column that migration "
+            "0002_create_task created",
+        ),
+        (
             [PROJECT, {**TASK, "fields": [*TASK_FIELDS, {"name": "due_on", "type": "date"}]}],
             "field Task.due_on is new on the existing table 'task' and has no default",
         ),
     ],
-    ids=["remove-entity", "rename-entity", "remove-field", "change-column", "new-not-null-field"],
+    ids=[
+        "remove-entity",
+        "rename-entity",
+        "remove-field",
+        "change-column",
+        "index-an-existing-column",
+        "new-not-null-field",
+    ],
 )
 def test_an_update_that_would_lose_or_rewrite_schema_is_refused_and_changes_nothing(
     tmp_path: Path, entities: list[dict[str, Any]], message: str

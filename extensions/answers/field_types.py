@@ -41,6 +41,8 @@ class FieldType:
     unique_refusal: str | None
     # What the column is on each database, for the docs.
     doc: str
+    # Why the type cannot have ``index: true``; None: it can.
+    index_refusal: str | None = None
     # True: a default is written as a module constant (ruff refuses calls such as
     # UUID(...) as argument and dataclass defaults).
     default_as_constant: bool = False
@@ -76,6 +78,7 @@ FIELD_TYPES: dict[str, FieldType] = {
             unique_values=None,
             unique_refusal="text cannot be indexed portably; use a str field",
             doc="TEXT",
+            index_refusal="MariaDB cannot index TEXT without a prefix length; use a str field",
         ),
         FieldType(
             name="int",
@@ -214,6 +217,7 @@ FIELD_TYPES: dict[str, FieldType] = {
                 "one-to-one references are not supported; reference the other way round"
             ),
             doc="the referenced entity's id: UUID, a foreign key and an index",
+            index_refusal="a ref field is always indexed",
         ),
     )
 }

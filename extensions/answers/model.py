@@ -12,7 +12,18 @@ from .naming import snake_case
 
 ENTITY_KEYS = frozenset({"name", "description", "fields"})
 FIELD_KEYS = frozenset(
-    {"name", "type", "max_length", "nullable", "default", "unique", "to", "touch", "choices"}
+    {
+        "name",
+        "type",
+        "max_length",
+        "nullable",
+        "default",
+        "unique",
+        "to",
+        "touch",
+        "choices",
+        "index",
+    }
 )
 
 
@@ -24,6 +35,8 @@ class Field:
     type: str
     nullable: bool = False
     unique: bool = False
+    # An index of its own (``index: true``); a ref field's index is implied.
+    indexed: bool = False
     # str only: the VARCHAR length.
     max_length: int | None = None
     # Python source of the default ("None" for null), or None when there is none.

@@ -15,6 +15,7 @@ from .naming import (
     check_identifier,
     constraint_name,
     foreign_key,
+    index_name,
     snake_case,
     unique_constraint,
 )
@@ -116,6 +117,8 @@ def _check_fields(entity: Entity) -> None:
             constraint_name(
                 f"entity {name!r}", "constraint", unique_constraint(entity.snake, field.name)
             )
+        if field.indexed:
+            constraint_name(f"entity {name!r}", "index", index_name(entity.snake, field.name))
         if field.choices:
             constraint_name(
                 f"entity {name!r}", "constraint", check_constraint(entity.snake, field.name)

@@ -65,6 +65,7 @@ def parse_field(entity_name: str, index: int, raw: Any) -> Field:
         type=type_name,
         nullable=check_bool(where, "nullable", raw.get("nullable", False)),
         unique=check_bool(where, "unique", raw.get("unique", False)),
+        indexed=check_bool(where, "index", raw.get("index", False)),
         max_length=_max_length(where, type_name, raw),
     )
     _parse_reference(where, field, raw)
@@ -79,8 +80,25 @@ def parse_field(entity_name: str, index: int, raw: Any) -> Field:
             f"{where}: max_length {field.max_length} is too long for a unique field: MariaDB "
             f"indexes at most {UNIQUE_MAX_LENGTH_LIMIT} characters"
         )
+    _check_index(where, field)
     _parse_default(where, field, raw)
     return field
+
+
+def _check_index(where: str, field: Field) -> None:
+    """``index: true`` where every backend can index the column."""
+    if not field.indexed:
+        return
+    refusal = FIELD_TYPES[field.type].index_refusal
+    if refusal:
+        raise AnswerError(f"{where}: index is not supported on {field.type} fields ({refusal})")
+    if field.unique:
+        raise AnswerError(f"{where}: a unique field is already indexed; drop index")
+    if field.max_length and field.max_length > UNIQUE_MAX_LENGTH_LIMIT:
+        raise AnswerError(
+            f"{where}: max_length {field.max_length} is too long for an indexed field: MariaDB "
+            f"indexes at most {UNIQUE_MAX_LENGTH_LIMIT} characters"
+        )
 
 
 def _check_name(where: str, name: str) -> None:

@@ -97,6 +97,8 @@ def field_spec(entity: Entity, field: Field) -> dict[str, Any]:
     if field.to and field.ref_table:
         spec["foreign_key"] = foreign_key(entity.snake, field.name, field.ref_table)
         spec["index"] = index_name(entity.snake, field.name)
+    if field.indexed:
+        spec["index"] = index_name(entity.snake, field.name)
     if _needs_constant(field, python_type):
         assert field.default is not None
         spec["constant"] = _constant(field.name, field.default)
