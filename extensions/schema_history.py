@@ -147,7 +147,7 @@ def _check_history(history: Any) -> list[dict[str, Any]]:
         )
     created: set[str] = set()
     for number, entry in enumerate(history, 1):
-        if not isinstance(entry, dict) or set(entry) != ENTRY_KEYS:
+        if not isinstance(entry, dict) or set(entry) - {"indexes"} != ENTRY_KEYS:
             raise _damaged(number, f"{entry!r} is not a mapping of {', '.join(sorted(ENTRY_KEYS))}")
         revision = entry["revision"]
         _check_text(
@@ -369,6 +369,7 @@ def plan_migrations(
     ]
     for entity in specs:
         if entity["name"] in recorded:
+            _check_indexes(entity, entries)
             new = _new_fields(entity, recorded[entity["name"]])
             if new:
                 additions.append(("add", entity, new))
@@ -423,15 +424,39 @@ def python_string(value: str) -> str:
 
 def schema_history(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The history to record after ``steps`` are written."""
-    return [
-        {
+    history = []
+    for step in steps:
+        entry = {
             "revision": step["revision"],
             "kind": step["kind"],
             "entity": step["entity"]["name"],
             "columns": [column_record(field) for field in step["fields"]],
         }
-        for step in steps
-    ]
+        if step["kind"] == "create" and step["entity"].get("indexes"):
+            entry["indexes"] = index_records(step["entity"])
+        history.append(entry)
+    return history
+
+
+def index_records(entity: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the history keeps of an entity's composite indexes."""
+    return [{"fields": i["fields"], "unique": i["unique"]} for i in entity.get("indexes", [])]
+
+
+def _check_indexes(entity: dict[str, Any], entries: list[dict[str, Any]]) -> None:
+    """Refuse a change to the composite indexes of a table a migration created."""
+    for entry in entries:
+        if (
+            entry["kind"] == "create"
+            and entry["entity"] == entity["name"]
+            and entry.get("indexes", []) != index_records(entity)
+        ):
+            raise SchemaChangeError(
+                f"entity {entity['name']}: indexes {entry.get('indexes', [])!r} -> "
+                f"{index_records(entity)!r} would change the table that migration "
+                f"{entry['revision']} created; the template only adds entities and "
+                "fields. Keep the old indexes, and write such a migration by hand"
+            )
 
 
 class SchemaHistoryExtension(Extension):

@@ -70,6 +70,7 @@ TWELVE_ENTITIES = [
     },
     {
         "name": "Payment",
+        "indexes": [{"fields": ["invoice_id", "received_on"]}],
         "fields": [
             {"name": "invoice_id", "type": "ref", "to": "Invoice", "touch": True},
             {"name": "amount", "type": "float"},
@@ -87,6 +88,10 @@ TWELVE_ENTITIES = [
     },
     {
         "name": "Coupon",
+        "indexes": [
+            {"fields": ["customer_id", "kind"]},
+            {"fields": ["code", "expires_at"], "unique": True},
+        ],
         "fields": [
             {"name": "code", "type": "str", "max_length": 12, "unique": True},
             {"name": "expires_at", "type": "datetime", "nullable": True},

@@ -197,7 +197,7 @@ INVALID_ANSWERS = [
         "entity-unknown-key",
         [{"name": "Task", "table": "tasks", "fields": [TITLE]}],
         "entity #1 has unknown key(s) 'table'",
-        "allowed keys are description, fields, name",
+        "allowed keys are description, fields, indexes, name",
     ),
     entities_case(
         "entity-description-multiline",
@@ -673,6 +673,69 @@ INVALID_ANSWERS = [
         "index-name-too-long",
         [entity("A" + "b" * 39, field("x" * 30, "int", index=True))],
         "the index name 'ix_a" + "b" * 39 + "_" + "x" * 30 + "' is longer than",
+    ),
+    entities_case(
+        "indexes-not-a-list",
+        [{**task(field("title"), field("rank", "int")), "indexes": "title"}],
+        "entity 'Task': indexes 'title' must be a list",
+    ),
+    entities_case(
+        "indexes-one-field",
+        [{**task(field("title"), field("rank", "int")), "indexes": [{"fields": ["title"]}]}],
+        "entity 'Task', index #1: fields ['title'] must list at least two fields",
+    ),
+    entities_case(
+        "indexes-unknown-field",
+        [{**task(field("title"), field("rank", "int")), "indexes": [{"fields": ["title", "x"]}]}],
+        "entity 'Task', index #1: 'x' is not a field of Task; declared are title, rank",
+    ),
+    entities_case(
+        "indexes-text-field",
+        [
+            {
+                **task(field("title"), field("body", "text")),
+                "indexes": [{"fields": ["title", "body"]}],
+            }
+        ],
+        "entity 'Task', index #1: field 'body' is text (MariaDB cannot index TEXT",
+    ),
+    entities_case(
+        "indexes-field-twice",
+        [{**task(field("title"), field("rank", "int")), "indexes": [{"fields": ["rank", "rank"]}]}],
+        "fields ['rank', 'rank'] lists a field twice",
+    ),
+    entities_case(
+        "indexes-unknown-key",
+        [
+            {
+                **task(field("title"), field("rank", "int")),
+                "indexes": [{"fields": ["title", "rank"], "name": "x"}],
+            }
+        ],
+        "entity 'Task', index #1 has unknown key(s) 'name'",
+    ),
+    entities_case(
+        "indexes-too-long-for-mariadb",
+        [
+            {
+                **task(field("title", max_length=500), field("code", max_length=300)),
+                "indexes": [{"fields": ["title", "code"], "unique": True}],
+            }
+        ],
+        "its str fields hold more than 768 characters together",
+    ),
+    entities_case(
+        "indexes-twice",
+        [
+            {
+                **task(field("title"), field("rank", "int")),
+                "indexes": [
+                    {"fields": ["title", "rank"]},
+                    {"fields": ["title", "rank"], "unique": True},
+                ],
+            }
+        ],
+        "entity 'Task', index #2: the fields ['title', 'rank'] are indexed twice",
     ),
     # --- enums --------------------------------------------------------------------------
     field_case(

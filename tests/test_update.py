@@ -276,6 +276,11 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
             "0002_create_task created",
         ),
         (
+            [PROJECT, {**TASK, "indexes": [{"fields": ["title", "priority"]}]}],
+            "entity Task: indexes [] -> [{'fields': ['title', 'priority'], 'unique': False}] "
+            "would change the table that migration 0002_create_task created",
+        ),
+        (
             [PROJECT, {**TASK, "fields": [*TASK_FIELDS, {"name": "due_on", "type": "date"}]}],
             "field Task.due_on is new on the existing table 'task' and has no default",
         ),
@@ -286,6 +291,7 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
         "remove-field",
         "change-column",
         "index-an-existing-column",
+        "add-a-composite-index",
         "new-not-null-field",
     ],
 )

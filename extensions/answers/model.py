@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from .naming import snake_case
 
-ENTITY_KEYS = frozenset({"name", "description", "fields"})
+ENTITY_KEYS = frozenset({"name", "description", "fields", "indexes"})
+INDEX_KEYS = frozenset({"fields", "unique"})
 FIELD_KEYS = frozenset(
     {
         "name",
@@ -53,12 +54,21 @@ class Field:
 
 
 @dataclass
+class CompositeIndex:
+    """An index (or unique constraint) over several fields, in the declared order."""
+
+    fields: list[str]
+    unique: bool = False
+
+
+@dataclass
 class Entity:
     """One declared entity."""
 
     name: str
     description: str
     fields: list[Field] = field(default_factory=list)
+    indexes: list[CompositeIndex] = field(default_factory=list)
 
     @property
     def snake(self) -> str:

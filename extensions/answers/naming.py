@@ -65,6 +65,11 @@ def index_name(table: str, field: str) -> str:
     return f"ix_{table}_{field}"
 
 
+def composite_index_name(table: str, fields: list[str], unique: bool) -> str:
+    """``ix_<table>_<a>_<b>``, or ``uq_...`` for a unique one (the naming convention's)."""
+    return f"{'uq' if unique else 'ix'}_{table}_{'_'.join(fields)}"
+
+
 def constant_name(field: str) -> str:
     """The module constant that holds a field's default: ``title`` -> ``TITLE_DEFAULT``."""
     return f"{field.upper()}_DEFAULT"

@@ -20,6 +20,7 @@ from .naming import (
     unique_constraint,
 )
 from .parse_fields import MAX_LENGTH_LIMIT, check_keys, parse_field
+from .parse_indexes import parse_indexes
 from .questions import text_error
 from .references import check_references
 
@@ -64,6 +65,7 @@ def parse_entity(index: int, raw: Any) -> Entity:
         fields=[parse_field(name, number, item) for number, item in enumerate(raw_fields, 1)],
     )
     _check_fields(entity)
+    entity.indexes = parse_indexes(entity, raw.get("indexes", []))
     return entity
 
 

@@ -28,6 +28,7 @@ from .model import Entity, Field
 from .naming import (
     check_constraint,
     choices_constant,
+    composite_index_name,
     constant_name,
     foreign_key,
     index_name,
@@ -136,6 +137,14 @@ def _constant(field_name: str, source: str) -> str:
 def entity_spec(entity: Entity) -> dict[str, Any]:
     """What the templates need of one entity."""
     fields = [field_spec(entity, field) for field in entity.fields]
+    indexes = [
+        {
+            "fields": index.fields,
+            "unique": index.unique,
+            "name": composite_index_name(entity.snake, index.fields, index.unique),
+        }
+        for index in entity.indexes
+    ]
     types = {field.type for field in entity.fields}
     touched = [spec for spec in fields if spec["touch"]]
     defaults = [spec["default"] or "" for spec in fields]
@@ -151,6 +160,10 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "touched_parents": touched,
         "referenced": [{"table": t, "name": n} for t, n in referenced_tables(entity)],
         "constants": [spec for spec in fields if spec["constant"]],
+        "indexes": indexes,
+        # ruff format keeps one index on one line when it fits (no magic trailing comma).
+        "table_args_one_line": len(indexes) == 1
+        and width(f"    __table_args__ = ({_table_arg(indexes[0])},)") <= LINE_LENGTH,
         "choices_constants": [spec for spec in fields if spec["choices_constant"]],
         # The model imports them from the domain, in the order isort wants.
         "choices_names": sorted(
@@ -166,6 +179,8 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "model_imports": sorted(
             {FIELD_TYPES[t].column_import or "" for t in types} - {""}
             | ({FOREIGN_KEY[1]} if entity.references else set())
+            | ({"Index"} if any(not i.unique for i in entity.indexes) else set())
+            | ({"UniqueConstraint"} if any(i.unique for i in entity.indexes) else set())
         ),
         "orm_imports": _orm_imports(entity, types),
         "factory_imports": _factory_imports(fields),
@@ -183,6 +198,14 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
             None,
         ),
     }
+
+
+def _table_arg(index: dict[str, Any]) -> str:
+    """What the model's ``__table_args__`` holds for ``index`` (as its template writes it)."""
+    columns = ", ".join(py_str(name) for name in index["fields"])
+    if index["unique"]:
+        return f'UniqueConstraint({columns}, name="{index["name"]}")'
+    return f'Index("{index["name"]}", {columns})'
 
 
 def _orm_imports(entity: Entity, types: set[str]) -> list[str]:
