@@ -130,7 +130,8 @@ class Generation:
                 "update", *OPTIONS, *NO_CHECKS, "--data-file", str(self.answers(entities + 1)),
                 cwd=service,
             )  # fmt: skip
-            added = sorted(path.name for path in (service / "migrations" / "versions").iterdir())
+            (versions,) = service.glob("src/*/migrations/versions")
+            added = sorted(path.name for path in versions.iterdir())
             expected = f"{entities + 1:04d}_create_item{entities + 1}.py"
             if expected not in added:
                 raise SystemExit(f"the update did not add {expected}: {added}")

@@ -12,7 +12,7 @@ the columns). Changes no migration of the template can carry out safely are
 refused: a removed or renamed entity or field, a changed column, and a new
 NOT NULL column without a default for the rows already stored.
 
-The team writes revisions of its own in the same ``migrations/versions/``
+The team writes revisions of its own in the same ``src/<package>/migrations/versions/``
 directory. A new migration of the template follows the single head of that
 directory's history as it is when the template renders into the service, whoever
 wrote that head; several heads are refused, naming them and the ``alembic merge``
@@ -46,8 +46,9 @@ COLUMN_ATTRIBUTES = ("type", "max_length", "nullable", "unique", "to", "choices"
 # Recorded only when set: the histories of earlier releases have no such key.
 OPTIONAL_ATTRIBUTES = ("choices", "index")
 RETIRING = "see 'Removing or renaming an entity' in the service's README"
-# Where the service keeps its revisions, the template's and the team's.
-VERSIONS = Path("migrations", "versions")
+# Where the service keeps its revisions, the template's and the team's: inside
+# its package (src/<package>/migrations/versions), so a built wheel can migrate.
+VERSIONS_PATTERN = "src/*/migrations/versions"
 
 # The format of a history entry. The template names its revisions NNNN_<what>,
 # NNNN being the entry's position; releases before 0.3.0 recorded no `to`.
@@ -194,9 +195,8 @@ def _assigned_literals(path: Path) -> dict[str, Any]:
     return values
 
 
-def _read_revision(path: Path) -> tuple[str, tuple[str, ...]]:
-    """``(revision, its down revisions)`` of the revision file ``path``."""
-    shown = VERSIONS / path.name
+def _read_revision(path: Path, shown: Path) -> tuple[str, tuple[str, ...]]:
+    """``(revision, its down revisions)`` of the revision file ``path`` (``shown`` in messages)."""
     rule = (
         "the template reads each revision file's `revision` (a string) and `down_revision` "
         "(None, a string or a tuple of strings) as literal values to find the head its next "
@@ -220,25 +220,49 @@ def _read_revision(path: Path) -> tuple[str, tuple[str, ...]]:
     return revision, tuple(parents)
 
 
-def service_revisions(destination: Any) -> dict[str, tuple[tuple[str, ...], str]]:
-    """Every revision in the service's ``migrations/versions/``: id -> (down revisions, file).
+def versions_directory(destination: Any) -> Path | None:
+    """The service's ``src/<package>/migrations/versions``, relative to ``destination``.
 
-    Empty where the directory does not exist yet (a new service, and the
-    temporary renders an update makes next to the service).
+    None where it does not exist yet (a new service, and the temporary renders an
+    update makes next to the service).
     """
     if destination is None:
+        return None
+    found = sorted(Path(destination).glob(VERSIONS_PATTERN))
+    if len(found) > 1:
+        shown = ", ".join(str(path.relative_to(destination)) for path in found)
+        raise SchemaChangeError(
+            f"the service has {len(found)} migration histories ({shown}); a service has one "
+            "package under src/ and one history in it"
+        )
+    return found[0].relative_to(destination) if found else None
+
+
+def service_revisions(destination: Any) -> dict[str, tuple[tuple[str, ...], str]]:
+    """Every revision in the service's migration history: id -> (down revisions, file).
+
+    The file is shown relative to the service (``src/<package>/migrations/versions/...``).
+    Empty where the history does not exist yet.
+    """
+    versions = versions_directory(destination)
+    if versions is None:
         return {}
-    versions = Path(destination) / VERSIONS
     revisions: dict[str, tuple[tuple[str, ...], str]] = {}
-    for path in sorted(versions.glob("*.py")) if versions.is_dir() else []:
-        revision, parents = _read_revision(path)
+    for path in sorted((Path(destination) / versions).glob("*.py")):
+        shown = versions / path.name
+        revision, parents = _read_revision(path, shown)
         if revision in revisions:
             raise SchemaChangeError(
-                f"revision {revision!r} is defined twice, in {VERSIONS / revisions[revision][1]} "
-                f"and {VERSIONS / path.name}; give one of them another revision id"
+                f"revision {revision!r} is defined twice, in {revisions[revision][1]} "
+                f"and {shown}; give one of them another revision id"
             )
-        revisions[revision] = (parents, path.name)
+        revisions[revision] = (parents, str(shown))
     return revisions
+
+
+def history_directory(revisions: dict[str, tuple[tuple[str, ...], str]]) -> str:
+    """The directory of ``revisions``' files, for messages."""
+    return str(Path(next(iter(revisions.values()))[1]).parent) if revisions else "versions"
 
 
 def single_head(revisions: dict[str, tuple[tuple[str, ...], str]]) -> str:
@@ -248,15 +272,15 @@ def single_head(revisions: dict[str, tuple[tuple[str, ...], str]]) -> str:
     if len(heads) != 1:
         found = f"{len(heads)} heads ({', '.join(heads)})" if heads else "no head (a cycle)"
         raise SchemaChangeError(
-            f"the migration history in {VERSIONS}/ has {found}: Alembic cannot upgrade to "
-            "one head, and the template cannot tell which revision its next migration "
-            "follows. Merge the heads into one revision, commit it, and run the update "
+            f"the migration history in {history_directory(revisions)}/ has {found}: Alembic "
+            "cannot upgrade to one head, and the template cannot tell which revision its next "
+            "migration follows. Merge the heads into one revision, commit it, and run the update "
             f'again: .venv/bin/alembic merge -m "merge heads" {" ".join(heads) or "heads"}'
         )
     head = heads[0]
     if len(head) > REVISION_LIMIT or not PARENT_REVISION.fullmatch(head):
         raise SchemaChangeError(
-            f"the head revision {head!r} ({VERSIONS / revisions[head][1]}) is not a revision "
+            f"the head revision {head!r} ({revisions[head][1]}) is not a revision "
             f"id the template can follow: letters, digits and _, at most {REVISION_LIMIT} "
             "characters (Alembic's alembic_version column). Add a revision with such an id "
             "on top of it, commit, and run the update again"
@@ -337,7 +361,7 @@ def plan_migrations(
     Each step has ``revision``, ``down_revision``, ``kind`` ("create" or "add"),
     ``entity`` (the entity spec) and ``fields`` (the specs of the columns it makes).
     The first new step follows the single head of ``destination``'s
-    ``migrations/versions/`` when it has revisions (the team's may be among them),
+    ``src/<package>/migrations/versions/`` when it has revisions (the team's may be among them),
     else the last recorded step; the recorded steps keep the order of the history
     (their files, already written, are never rewritten).
     """
@@ -394,9 +418,11 @@ def _check_unused(
     revision: str, revisions: dict[str, tuple[tuple[str, ...], str]], destination: Any
 ) -> None:
     """Refuse a new revision id, or file name, that the service already uses."""
-    path = VERSIONS / f"{revision}.py"
-    if revision in revisions or (destination is not None and (Path(destination) / path).exists()):
-        where = VERSIONS / revisions[revision][1] if revision in revisions else path
+    versions = versions_directory(destination)
+    path = versions / f"{revision}.py" if versions is not None else None
+    taken_file = path is not None and (Path(destination) / path).exists()
+    if revision in revisions or taken_file:
+        where = revisions[revision][1] if revision in revisions else path
         raise SchemaChangeError(
             f"the template's next migration is {revision}, but {where} already uses that "
             "revision id or file name and the template did not write it (it is not in "

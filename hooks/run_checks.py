@@ -5,7 +5,10 @@ and from ``_migrations`` once after an update has been merged, whatever the
 ``checks`` answer (``none`` runs the conflict check alone). It first looks
 for merge conflicts an update left (conflict markers, ``.rej`` files) and names
 each; then it installs the service into its own ``.venv``, formats and lints it
-with ruff, type-checks it with mypy (``--strict``) and runs its tests. Each step
+with ruff, type-checks it with mypy (``--strict``) and runs its tests. The install
+uses uv when it is on the PATH (``uv sync``: the versions of ``uv.lock``, the
+dev group), and otherwise ``venv`` and pip (the service in editable mode and the
+dev group read from ``pyproject.toml``); the step's title says which. Each step
 prints a line when it starts and one with its result; a failing step shows its
 output and makes the script (and so copier) exit non-zero. Generated files are
 left in place either way.
@@ -15,9 +18,11 @@ Every command is an argument list: no answer ever passes through a shell.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
+import tomllib
 import venv
 from pathlib import Path
 
@@ -38,6 +43,33 @@ NOT_SCANNED = {".git", ".venv", "var", "__pycache__", ".ruff_cache", ".mypy_cach
 def venv_python(project: Path) -> Path:
     scripts = "Scripts" if sys.platform == "win32" else "bin"
     return project / ".venv" / scripts / "python"
+
+
+def dev_requirements(project: Path) -> list[str]:
+    """The ``dev`` dependency group of the service's ``pyproject.toml``."""
+    with (project / "pyproject.toml").open("rb") as file:
+        groups = tomllib.load(file).get("dependency-groups", {})
+    return [requirement for requirement in groups.get("dev", []) if isinstance(requirement, str)]
+
+
+def install(project: Path, total: int) -> None:
+    """Steps 2 and 3: the service's ``.venv`` with the service and its dev group."""
+    uv = shutil.which("uv")
+    if uv is not None:
+        print(f"[2/{total}] Virtual environment .venv: made by uv sync ({uv})", flush=True)
+        title = "Installing the service and its dev group with uv sync (uv.lock)"
+        run_step((3, total), title, [uv, "sync", "--quiet"], project)
+        return
+    python = venv_python(project)
+    if python.exists():
+        print(f"[2/{total}] Virtual environment .venv: exists, reused (uv not found)", flush=True)
+    else:
+        print(f"[2/{total}] Creating the virtual environment .venv (uv not found) ...", flush=True)
+        venv.create(project / ".venv", with_pip=True)
+        print(f"[2/{total}] Creating the virtual environment .venv: ok", flush=True)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    title = "Installing the service and its dev group with pip (uv not found)"
+    run_step((3, total), title, [*pip, "-e", ".", *dev_requirements(project)], project)
 
 
 def run_step(step: tuple[int, int], title: str, command: list[str], project: Path) -> None:
@@ -126,15 +158,7 @@ def main(mode: str) -> None:
     python = venv_python(project)
     print(f"Checking the generated service in {project} ({mode})", flush=True)
     check_merge_conflicts(project, total)
-    if python.exists():
-        print(f"[2/{total}] Virtual environment .venv: exists, reused", flush=True)
-    else:
-        print(f"[2/{total}] Creating the virtual environment .venv ...", flush=True)
-        venv.create(project / ".venv", with_pip=True)
-        print(f"[2/{total}] Creating the virtual environment .venv: ok", flush=True)
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    install = "Installing the service and its dev dependencies"
-    run_step((3, total), install, [*pip, "-e", ".[dev]"], project)
+    install(project, total)
     commands = {
         "ruff format": [str(python), "-m", "ruff", "format", "."],
         "ruff check --fix": [str(python), "-m", "ruff", "check", "--fix", "."],

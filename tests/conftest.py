@@ -111,3 +111,9 @@ def check_service(service: Path) -> int:
     run([sys.executable, "-m", "mypy", "--strict", "src"], service)
     output = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service)
     return passed_count(output)
+
+
+def versions_of(service: Path) -> Path:
+    """The service's migration history: ``src/<package>/migrations/versions``."""
+    (versions,) = service.glob("src/*/migrations/versions")
+    return versions

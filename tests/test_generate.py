@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import check_service, generate, passed_count, run
+from conftest import check_service, generate, passed_count, run, versions_of
 
 ALL_TYPES_FIELDS: list[dict[str, Any]] = [
     {"name": "code", "type": "str", "max_length": 40, "unique": True},
@@ -186,7 +186,7 @@ def test_generated_service_passes_ruff_and_its_own_tests(
     recorded = yaml.safe_load((service / ".copier-answers.yml").read_text())
     package = recorded["package_name"]
     entities = recorded["entities"]
-    migrations = sorted((service / "migrations" / "versions").glob("*.py"))
+    migrations = sorted((versions_of(service)).glob("*.py"))
     assert len(migrations) == len(entities)
     for entity_file in ("domain", "infrastructure/orm", "infrastructure/repositories"):
         assert (service / "src" / package / entity_file).is_dir()
@@ -198,7 +198,7 @@ def test_generated_service_passes_ruff_and_its_own_tests(
 def migration_chain(service: Path) -> dict[str, str | None]:
     """revision -> down_revision of every migration file of ``service``."""
     chain: dict[str, str | None] = {}
-    for path in (service / "migrations" / "versions").glob("*.py"):
+    for path in (versions_of(service)).glob("*.py"):
         module = ast.parse(path.read_text())
         values = {
             node.target.id: ast.literal_eval(node.value)
@@ -233,7 +233,7 @@ def test_a_referenced_entity_gets_its_table_before_the_entities_that_reference_i
         "0005_create_key",
     ]
     assert chain["0002_create_order"] == "0001_create_user"
-    order = (tmp_path / "service" / "migrations" / "versions" / "0002_create_order.py").read_text()
+    order = (versions_of(tmp_path / "service") / "0002_create_order.py").read_text()
     assert 'sa.ForeignKeyConstraint(["user_id"], ["user.id"]' in order
     assert 'op.create_index(op.f("ix_order_user_id"), "order", ["user_id"]' in order
 
@@ -241,8 +241,8 @@ def test_a_referenced_entity_gets_its_table_before_the_entities_that_reference_i
 def test_revision_ids_are_deterministic(tmp_path: Path) -> None:
     first = generate(tmp_path / "first", entities=TWELVE_ENTITIES)
     second = generate(tmp_path / "second", entities=TWELVE_ENTITIES)
-    for path in (first / "migrations" / "versions").glob("*.py"):
-        assert path.read_bytes() == (second / "migrations" / "versions" / path.name).read_bytes()
+    for path in (versions_of(first)).glob("*.py"):
+        assert path.read_bytes() == (versions_of(second) / path.name).read_bytes()
 
 
 def test_generated_code_has_no_todo_legacy_compat_or_fallback_paths(tmp_path: Path) -> None:

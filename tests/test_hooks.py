@@ -38,7 +38,8 @@ def test_copy_runs_every_check_then_a_failing_test_fails_the_hook(tmp_path: Path
     assert copied.returncode == 0, copied.stdout
     for step in (
         "[1/7] Looking for merge conflicts left by an update: none",
-        "[3/7] Installing",
+        "[2/7] Virtual environment .venv: made by uv sync",
+        "[3/7] Installing the service and its dev group with uv sync (uv.lock): ok",
         "[4/7] ruff format: ok",
         "[5/7] ruff check --fix: ok",
         "[6/7] mypy --strict src: ok",

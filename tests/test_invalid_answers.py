@@ -912,8 +912,8 @@ def test_sql_reserved_entity_and_field_names_are_rendered(tmp_path: Path) -> Non
         assert (package / "infrastructure" / "orm" / f"{snake}_model.py").is_file()
         assert (package / "infrastructure" / "repositories" / f"{snake}_repository.py").is_file()
         assert (destination / "tests" / "unit" / f"test_{snake}.py").is_file()
-    assert (destination / "migrations" / "versions" / "0001_create_order.py").is_file()
-    assert (destination / "migrations" / "versions" / "0005_create_key.py").is_file()
+    assert (package / "migrations" / "versions" / "0001_create_order.py").is_file()
+    assert (package / "migrations" / "versions" / "0005_create_key.py").is_file()
     order = (package / "domain" / "order_fields.py").read_text()
     for name in ("order", "type", "match"):
         assert f"    {name}: " in order

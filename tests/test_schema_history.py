@@ -29,6 +29,8 @@ def load(name: str) -> ModuleType:
 schema_history = load("schema_history")
 template_source = load("template_source")
 
+# A service's migration history, relative to the service.
+VERSIONS = Path("src", "task_tracker", "migrations", "versions")
 COLUMN = {"name": "title", "type": "str", "max_length": 200, "nullable": False, "unique": False}
 
 
@@ -118,7 +120,7 @@ def write_revision(versions: Path, revision: str, down: str | tuple[str, ...] | 
 
 
 def test_the_head_of_a_history_with_a_merge_is_the_merge(tmp_path: Path) -> None:
-    versions = tmp_path / "migrations" / "versions"
+    versions = tmp_path / VERSIONS
     write_revision(versions, "0001_create_project", None)
     write_revision(versions, "a1", "0001_create_project")
     write_revision(versions, "b2", "0001_create_project")
@@ -129,7 +131,7 @@ def test_the_head_of_a_history_with_a_merge_is_the_merge(tmp_path: Path) -> None
 
 
 def test_several_heads_are_refused_naming_them_and_the_merge_command(tmp_path: Path) -> None:
-    versions = tmp_path / "migrations" / "versions"
+    versions = tmp_path / VERSIONS
     write_revision(versions, "0001_create_project", None)
     write_revision(versions, "b2", "0001_create_project")
     write_revision(versions, "a1", "0001_create_project")
@@ -151,17 +153,17 @@ def test_several_heads_are_refused_naming_them_and_the_merge_command(tmp_path: P
 def test_a_revision_file_that_cannot_be_read_is_refused_naming_it(
     tmp_path: Path, source: str, message: str
 ) -> None:
-    versions = tmp_path / "migrations" / "versions"
+    versions = tmp_path / VERSIONS
     versions.mkdir(parents=True)
     (versions / "team.py").write_text(source)
     with pytest.raises(schema_history.SchemaChangeError) as refused:
         schema_history.service_revisions(tmp_path)
-    assert str(refused.value).startswith(f"{Path('migrations', 'versions', 'team.py')} ")
+    assert str(refused.value).startswith(f"{VERSIONS / 'team.py'} ")
     assert message in str(refused.value)
 
 
 def test_a_head_id_that_cannot_be_followed_and_a_reused_id_are_refused(tmp_path: Path) -> None:
-    versions = tmp_path / "migrations" / "versions"
+    versions = tmp_path / VERSIONS
     write_revision(versions, "0001_create_project", None)
     write_revision(versions, 'x"; import os; "', "0001_create_project")
     with pytest.raises(schema_history.SchemaChangeError, match="is not a revision id the"):
@@ -202,7 +204,7 @@ def test_a_relative_template_source_is_recorded_absolute(
 def test_a_team_revision_with_the_id_of_the_next_template_migration_is_refused(
     tmp_path: Path,
 ) -> None:
-    versions = tmp_path / "migrations" / "versions"
+    versions = tmp_path / VERSIONS
     write_revision(versions, "0001_create_project", None)
     write_revision(versions, "0002_create_label", "0001_create_project")
     label = {"name": "Label", "table": "label", "fields": [{"name": "title"}]}
@@ -212,7 +214,7 @@ def test_a_team_revision_with_the_id_of_the_next_template_migration_is_refused(
         schema_history.plan_migrations([project, label], history()[:1], tmp_path)
     assert (
         "the template's next migration is 0002_create_label, but "
-        f"{Path('migrations', 'versions', '0002_create_label_x.py')} already uses that "
+        f"{VERSIONS / '0002_create_label_x.py'} already uses that "
         "revision id or file name"
     ) in str(refused.value)
     # Without the collision the new migration follows the team's head.

@@ -49,7 +49,7 @@ from update_support import (
 
 PACKAGE = Path("src", "task_tracker")
 TEAM_SCHEMA = PACKAGE / "infrastructure" / "orm" / "team_schema.py"
-VERSIONS = Path("migrations", "versions")
+VERSIONS = Path("src", "task_tracker", "migrations", "versions")
 DUE_ON = {"name": "due_on", "type": "date", "nullable": True}
 # A nullable reference on a table that others reference: SQLite copies the table.
 LABEL_REFERENCE = {"name": "label_id", "type": "ref", "to": "Label", "nullable": True}
@@ -437,7 +437,7 @@ def test_the_readme_recovery_undoes_a_killed_update(tmp_path: Path) -> None:
         output = []
         for line in update.stdout:
             output.append(line)
-            if "Installing the service and its dev dependencies ..." in line:
+            if "Installing the service and its dev group" in line:
                 break
         assert update.poll() is None, "".join(output)
     finally:

@@ -154,7 +154,7 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
     run([sys.executable, "-c", STORE_ROWS], service, env)
     rows_before = row_counts(service_database)
     assert rows_before == {"project": 1, "task": 3}
-    versions = service / "migrations" / "versions"
+    versions = service / "src" / "task_tracker" / "migrations" / "versions"
     migrations_before = digests(versions)
     team_files = {
         path: (service / path).read_text()

@@ -1,0 +1,292 @@
+"""The generated service's delivery kit: uv and its lock, pre-commit, CI, compose, a wheel.
+
+Runs uv, pre-commit and check-jsonschema (the template's ``test`` extra), and
+``psql`` / ``mariadb`` for the offline SQL. uv resolves nothing at copy time: the
+service is rendered with its ``uv.lock`` (``tools/update_service_lock.py``), so
+``uv lock --check`` and ``uv sync --frozen`` prove the lock matches every
+service's ``pyproject.toml``. uv's cache is the user's, shared by every run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import SERVERS, generate, run, server_database
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from test_generate import TWELVE_ENTITIES
+
+UV = shutil.which("uv") or "uv"
+# Every hook of the generated .pre-commit-config.yaml, by the name it prints.
+HOOKS = (
+    "no merge conflict markers",
+    "no large files added",
+    "ruff format",
+    "ruff check --fix",
+    "mypy --strict src",
+)
+BACKEND_JOBS = {"SQLite": None, "PostgreSQL": "postgresql", "MariaDB": "mysql"}
+
+
+def tool_env(**extra: str) -> dict[str, str]:
+    """The environment for uv and the service's tools: not the template's venv."""
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    return {**env, **extra}
+
+
+def shell(command: str, cwd: Path, env: dict[str, str]) -> str:
+    """One line of a README's shell block, as a user's shell runs it."""
+    return run(["bash", "-c", command], cwd, env)
+
+
+def code_block(markdown: str, heading: str, language: str) -> str:
+    """The first ``language`` block after ``heading``."""
+    section = markdown[markdown.index(heading) :]
+    match = re.search(rf"```{language}\n(.*?)```", section, re.DOTALL)
+    assert match, f"no {language} block after {heading!r}"
+    return match[1]
+
+
+def readme_test_urls(readme: str) -> dict[str, str]:
+    """The TEST_DATABASE_URL examples of the generated README, by scheme."""
+    urls = re.findall(r"TEST_DATABASE_URL=(\S+)", readme)
+    return {make_url(url).get_backend_name(): url for url in urls if "@" in url}
+
+
+def check_compose_matches_readme(service: Path, package: str) -> None:
+    compose = yaml.safe_load((service / "compose.yaml").read_text())
+    readme = (service / "README.md").read_text()
+    makefile = (service / "Makefile").read_text()
+    urls = readme_test_urls(readme)
+    assert set(urls) == {"postgresql", "mysql"}, urls
+    postgresql, mariadb = make_url(urls["postgresql"]), make_url(urls["mysql"])
+    for url in (postgresql, mariadb):
+        assert url.database == f"{package}_test"
+        assert url.render_as_string(hide_password=False) in makefile
+    services = compose["services"]
+    assert set(services) == {"postgresql", "mariadb"}
+    pg = services["postgresql"]
+    assert pg["environment"]["POSTGRES_USER"] == postgresql.username
+    assert pg["environment"]["POSTGRES_PASSWORD"] == postgresql.password
+    assert pg["environment"]["POSTGRES_DB"] == postgresql.database
+    assert pg["ports"] == [f"{postgresql.port}:5432"]
+    maria = services["mariadb"]
+    assert mariadb.username == "root"
+    assert maria["environment"]["MARIADB_ROOT_PASSWORD"] == mariadb.password
+    assert maria["environment"]["MARIADB_DATABASE"] == mariadb.database
+    assert maria["ports"] == [f"{mariadb.port}:3306"]
+    for name, container in services.items():
+        assert container["healthcheck"]["test"][0] == "CMD", name
+
+
+def check_workflow(service: Path) -> None:
+    workflow = service / ".github" / "workflows" / "ci.yml"
+    run(
+        [
+            sys.executable, "-m", "check_jsonschema",
+            "--builtin-schema", "vendor.github-workflows", str(workflow),
+        ],
+        service,
+    )  # fmt: skip
+    jobs = yaml.safe_load(workflow.read_text())["jobs"]
+    names = {job["name"]: job for job in jobs.values()}
+    assert "ruff and mypy" in names
+    lint_steps = [step.get("run", "") for step in names["ruff and mypy"]["steps"]]
+    assert "uv run mypy --strict src" in lint_steps
+    assert "uv run ruff check ." in lint_steps
+    for backend, extra in BACKEND_JOBS.items():
+        job = names[f"tests on {backend}"]
+        steps = job["steps"]
+        setup_uv = next(step for step in steps if step.get("uses", "").startswith("astral-sh/"))
+        assert setup_uv["with"]["enable-cache"] is True
+        runs = [step.get("run") for step in steps]
+        assert "uv run pytest" in runs
+        assert ("uv sync --locked" + (f" --extra {extra}" if extra else "")) in runs
+        if extra is None:
+            assert "services" not in job and "env" not in job
+            continue
+        (container,) = job["services"].values()
+        assert "--health-cmd" in container["options"]
+        url = make_url(job["env"]["TEST_DATABASE_URL"])
+        assert url.get_backend_name() == extra
+        assert f"{url.port}:{url.port}" in container["ports"]
+
+
+@pytest.mark.parametrize(
+    "answers", [{}, {"entities": TWELVE_ENTITIES}], ids=["default", "twelve-entities"]
+)
+def test_a_fresh_scaffold_locks_syncs_and_passes_pre_commit_and_ci_validation(
+    tmp_path: Path, answers: dict[str, Any]
+) -> None:
+    service = generate(tmp_path / "service", **answers)
+    env = tool_env()
+    run([UV, "lock", "--check"], service, env)
+    run([UV, "sync", "--frozen"], service, env)
+    run([str(service / ".venv" / "bin" / "python"), "-c", "import pydantic_settings, pytest"],
+        service)  # fmt: skip
+    run(["git", "init", "--quiet"], service)
+    run(["git", "add", "--all"], service)
+    output = run([sys.executable, "-m", "pre_commit", "run", "--all-files"], service, env)
+    for hook in HOOKS:
+        assert re.search(rf"^{re.escape(hook)}\.+Passed$", output, re.MULTILINE), output
+    check_workflow(service)
+    check_compose_matches_readme(service, "task_tracker")
+
+    if answers:
+        return
+    # The hooks fail what they should: here a large file added to the commit.
+    (service / "dump.bin").write_bytes(b"\0" * 600_000)
+    run(["git", "add", "dump.bin"], service)
+    refused = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "check-added-large-files"],
+        cwd=service, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        check=False,
+    )  # fmt: skip
+    assert refused.returncode == 1, refused.stdout
+    assert "dump.bin (586 KB) exceeds 500 KB" in refused.stdout
+
+
+def test_the_quick_start_runs_literally_to_a_stored_and_reloaded_entity(tmp_path: Path) -> None:
+    service = generate(tmp_path / "service")
+    readme = (service / "README.md").read_text()
+    commands = code_block(readme, "## Quick start", "sh").strip().splitlines()
+    script_name = re.search(r"^`(first_\w+\.py)` is this script", readme, re.MULTILINE)
+    assert script_name, "the Quick start names no script"
+    (service / script_name[1]).write_text(code_block(readme, "## Quick start", "python"))
+    assert commands == [
+        "uv sync",
+        "uv run alembic upgrade head",
+        "uv run python first_project.py",
+        "uv run pytest",
+    ]
+    env = tool_env()
+    outputs = [shell(command, service, env) for command in commands]
+    assert re.search(r"stored and reloaded Project [0-9a-f-]{36}, created at", outputs[2])
+    summary = outputs[3].strip().splitlines()[-1]
+    assert re.fullmatch(r"=+ \d+ passed in [\d.]+s(?: \(\d+:\d{2}:\d{2}\))? =+", summary), summary
+    database = service / "var" / "task_tracker.sqlite3"
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM project")) == 1
+    engine.dispose()
+
+
+STORE_A_PROJECT = """\
+from task_tracker.application.project_service import ProjectService
+from task_tracker.infrastructure.database import create_database_engine, create_session_factory
+from task_tracker.infrastructure.repositories.project_repository import ProjectRepository
+
+factory = create_session_factory(create_database_engine())
+with factory() as session:
+    stored = ProjectService(ProjectRepository(session)).create(name="Shipped", description=None)
+with factory() as session:
+    print(ProjectService(ProjectRepository(session)).get(stored.id).name)
+"""
+
+
+def test_the_wheel_migrates_and_stores_from_another_directory(tmp_path: Path) -> None:
+    service = generate(tmp_path / "service")
+    env = tool_env()
+    run([UV, "build", "--wheel", "--out-dir", str(tmp_path / "dist")], service, env)
+    (wheel,) = (tmp_path / "dist").glob("task_tracker-0.1.0-py3-none-any.whl")
+    shutil.rmtree(service)  # nothing of the project is left to lean on
+    venv = tmp_path / "deployed"
+    run([UV, "venv", "--quiet", str(venv)], tmp_path, env)
+    python = venv / "bin" / "python"
+    run([UV, "pip", "install", "--quiet", "--python", str(python), str(wheel)], tmp_path, env)
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run([str(venv / "bin" / "task-tracker-alembic"), "upgrade", "head"], elsewhere, env)
+    assert run([str(python), "-c", STORE_A_PROJECT], elsewhere, env).strip() == "Shipped"
+    database = elsewhere / "var" / "task_tracker.sqlite3"
+    assert database.is_file()
+    assert list(venv.rglob("*.sqlite3")) == []
+    current = run([str(venv / "bin" / "task-tracker-alembic"), "current"], elsewhere, env)
+    assert "0002_create_task (head)" in current
+
+    # DATA_DIRECTORY moves the file; .env in the working directory is read too.
+    (elsewhere / ".env").write_text(f"DATA_DIRECTORY={tmp_path / 'data'}\n")
+    run([str(venv / "bin" / "task-tracker-alembic"), "upgrade", "head"], elsewhere, env)
+    assert run([str(python), "-c", STORE_A_PROJECT], elsewhere, env).strip() == "Shipped"
+    assert (tmp_path / "data" / "task_tracker.sqlite3").is_file()
+
+
+def schema(url: str) -> dict[str, Any]:
+    """Tables, columns, keys, indexes and the Alembic revision of the database at ``url``."""
+    engine = create_engine(url)
+    found: dict[str, Any] = {}
+    try:
+        inspector = inspect(engine)
+        for table in sorted(inspector.get_table_names()):
+            found[table] = {
+                "columns": [
+                    (c["name"], str(c["type"]), c["nullable"], c.get("default"))
+                    for c in inspector.get_columns(table)
+                ],
+                "primary_key": inspector.get_pk_constraint(table),
+                "foreign_keys": sorted(
+                    (fk["name"], tuple(fk["constrained_columns"]), fk["referred_table"])
+                    for fk in inspector.get_foreign_keys(table)
+                ),
+                "indexes": sorted(
+                    (ix["name"], tuple(ix["column_names"]), ix["unique"])
+                    for ix in inspector.get_indexes(table)
+                ),
+                "unique": sorted(
+                    (uq["name"], tuple(uq["column_names"]))
+                    for uq in inspector.get_unique_constraints(table)
+                ),
+            }
+        with engine.connect() as connection:
+            found["revision"] = connection.scalars(
+                text("SELECT version_num FROM alembic_version")
+            ).all()
+    finally:
+        engine.dispose()
+    return found
+
+
+def apply_sql(kind: str, database: str, sql: Path) -> None:
+    if kind == "postgresql":
+        command = ["psql", "--quiet", "--set", "ON_ERROR_STOP=1", "--host", "127.0.0.1",
+                   "--username", "postgres", "--dbname", database, "--file", str(sql)]  # fmt: skip
+        run(command, sql.parent)
+        return
+    with sql.open() as statements:
+        result = subprocess.run(
+            ["mariadb", "--host=127.0.0.1", "--port=3306", "--user=root", database],
+            stdin=statements, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            check=False,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("kind", sorted(SERVERS))
+def test_offline_sql_builds_the_schema_of_the_online_upgrade(tmp_path: Path, kind: str) -> None:
+    service = generate(tmp_path / "service", entities=TWELVE_ENTITIES)
+    alembic = [sys.executable, "-m", "alembic"]
+    with (
+        server_database(kind, "ddd_offline") as offline,
+        server_database(kind, "ddd_online") as online,
+    ):
+        # The README's advice: a mariadb:// URL gives MariaDB's types (a native UUID).
+        offline_url = offline.url.replace("mysql+pymysql://", "mariadb+pymysql://")
+        sql = run([*alembic, "upgrade", "head", "--sql"], service,
+                  tool_env(DATABASE_URL=offline_url))  # fmt: skip
+        assert "CREATE TABLE customer" in sql
+        script = tmp_path / "upgrade.sql"
+        script.write_text(sql)
+        apply_sql(kind, offline.name, script)
+        run([*alembic, "upgrade", "head"], service, tool_env(DATABASE_URL=online.url))
+        offline_schema, online_schema = schema(offline.url), schema(online.url)
+    assert len(offline_schema) == len(TWELVE_ENTITIES) + 2  # alembic_version, revision
+    assert offline_schema == online_schema
