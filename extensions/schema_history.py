@@ -3,7 +3,8 @@
 The schema history is the list of migrations the template has already written
 for a service, recorded under ``schema_history`` in the service's answers file.
 Each entry names its revision, its entity and the columns it created, with the
-attributes that shape a column (type, max_length, nullable, unique).
+attributes that shape a column (type, max_length, nullable, unique, and choices
+for an enum).
 
 Planning keeps every recorded migration as it is and appends one migration per
 new entity (it creates the table) and one per entity that gained fields (it adds
@@ -41,7 +42,9 @@ from jinja2.ext import Extension
 # Alembic stores revision ids in a VARCHAR(32) column.
 REVISION_LIMIT = 32
 # The field attributes that shape a column; the rest (default, description) do not.
-COLUMN_ATTRIBUTES = ("type", "max_length", "nullable", "unique", "to")
+COLUMN_ATTRIBUTES = ("type", "max_length", "nullable", "unique", "to", "choices", "index")
+# Recorded only when set: the histories of earlier releases have no such key.
+OPTIONAL_ATTRIBUTES = ("choices", "index")
 RETIRING = "see 'Removing or renaming an entity' in the service's README"
 # Where the service keeps its revisions, the template's and the team's: inside
 # its package (src/<package>/migrations/versions), so a built wheel can migrate.
@@ -74,7 +77,14 @@ class SchemaChangeError(UserMessageError, ValueError):
 
 def column_record(field: dict[str, Any]) -> dict[str, Any]:
     """What the history keeps of one field: its name and column attributes."""
-    return {"name": field["name"], **{key: field[key] for key in COLUMN_ATTRIBUTES}}
+    record = {"name": field["name"], **{key: field.get(key) for key in COLUMN_ATTRIBUTES}}
+    # The spec's ``index`` is the index's name (a ref's too); the answer is ``indexed``.
+    record["index"] = True if field.get("indexed") else None
+    return {
+        key: value
+        for key, value in record.items()
+        if key not in OPTIONAL_ATTRIBUTES or value is not None
+    }
 
 
 def _recorded_columns(history: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -101,11 +111,12 @@ def _check_column(record: Any, number: int) -> None:
     if not isinstance(record, dict):
         raise _damaged(number, f"has a column {record!r} that is not a mapping")
     keys = set(record)
-    if not COLUMN_KEYS <= keys <= COLUMN_KEYS | {"to"}:
+    if not COLUMN_KEYS <= keys <= COLUMN_KEYS | {"to", *OPTIONAL_ATTRIBUTES}:
         raise _damaged(
             number,
             f"has a column with the keys {sorted(keys, key=str)}; a column has "
-            f"{', '.join(sorted(COLUMN_KEYS))} and optionally to",
+            f"{', '.join(sorted(COLUMN_KEYS))} and optionally to, "
+            + ", ".join(OPTIONAL_ATTRIBUTES),
         )
     _check_text(record["name"], COLUMN_NAME, number, "the column name", "a snake_case name")
     _check_text(record["type"], COLUMN_TYPE, number, "the column type", "a field type")
@@ -119,6 +130,11 @@ def _check_column(record: Any, number: int) -> None:
             raise _damaged(number, f"has {flag} {record[flag]!r}, which is not true or false")
     if record.get("to") is not None:
         _check_text(record["to"], ENTITY_NAME, number, "to", "a PascalCase entity name")
+    choices = record.get("choices", [])
+    if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+        raise _damaged(number, f"has choices {choices!r}, which is not a list of strings")
+    if record.get("index", True) is not True:
+        raise _damaged(number, f"has index {record['index']!r}, which is not true")
 
 
 def _check_history(history: Any) -> list[dict[str, Any]]:
@@ -132,7 +148,7 @@ def _check_history(history: Any) -> list[dict[str, Any]]:
         )
     created: set[str] = set()
     for number, entry in enumerate(history, 1):
-        if not isinstance(entry, dict) or set(entry) != ENTRY_KEYS:
+        if not isinstance(entry, dict) or set(entry) - {"indexes"} != ENTRY_KEYS:
             raise _damaged(number, f"{entry!r} is not a mapping of {', '.join(sorted(ENTRY_KEYS))}")
         revision = entry["revision"]
         _check_text(
@@ -286,9 +302,9 @@ def _new_fields(entity: dict[str, Any], recorded: dict[str, Any]) -> list[dict[s
             )
         now = column_record(current[column])
         changed = [
-            f"{key} {record.get(key)!r} -> {now[key]!r}"
+            f"{key} {record.get(key)!r} -> {now.get(key)!r}"
             for key in COLUMN_ATTRIBUTES
-            if record.get(key) != now[key]
+            if record.get(key) != now.get(key)
         ]
         if changed:
             raise SchemaChangeError(
@@ -377,6 +393,7 @@ def plan_migrations(
     ]
     for entity in specs:
         if entity["name"] in recorded:
+            _check_indexes(entity, entries)
             new = _new_fields(entity, recorded[entity["name"]])
             if new:
                 additions.append(("add", entity, new))
@@ -433,15 +450,39 @@ def python_string(value: str) -> str:
 
 def schema_history(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The history to record after ``steps`` are written."""
-    return [
-        {
+    history = []
+    for step in steps:
+        entry = {
             "revision": step["revision"],
             "kind": step["kind"],
             "entity": step["entity"]["name"],
             "columns": [column_record(field) for field in step["fields"]],
         }
-        for step in steps
-    ]
+        if step["kind"] == "create" and step["entity"].get("indexes"):
+            entry["indexes"] = index_records(step["entity"])
+        history.append(entry)
+    return history
+
+
+def index_records(entity: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the history keeps of an entity's composite indexes."""
+    return [{"fields": i["fields"], "unique": i["unique"]} for i in entity.get("indexes", [])]
+
+
+def _check_indexes(entity: dict[str, Any], entries: list[dict[str, Any]]) -> None:
+    """Refuse a change to the composite indexes of a table a migration created."""
+    for entry in entries:
+        if (
+            entry["kind"] == "create"
+            and entry["entity"] == entity["name"]
+            and entry.get("indexes", []) != index_records(entity)
+        ):
+            raise SchemaChangeError(
+                f"entity {entity['name']}: indexes {entry.get('indexes', [])!r} -> "
+                f"{index_records(entity)!r} would change the table that migration "
+                f"{entry['revision']} created; the template only adds entities and "
+                "fields. Keep the old indexes, and write such a migration by hand"
+            )
 
 
 class SchemaHistoryExtension(Extension):

@@ -22,7 +22,8 @@ def test_every_type_has_one_complete_entry() -> None:
 
 @pytest.mark.parametrize("type_name", sorted(TYPES))
 def test_every_type_has_two_different_sample_values(type_name: str) -> None:
-    example, changed = samples.values(type_name, "anything", 255)
+    choices = ["open", "closed"] if type_name == "enum" else None
+    example, changed = samples.values(type_name, "anything", 255, choices)
     ast.parse(example, mode="eval")
     ast.parse(changed, mode="eval")
     assert example != changed or type_name == "ref"
@@ -113,3 +114,30 @@ def test_the_factory_counts_calls_only_when_a_sample_uses_the_count() -> None:
     assert spec_of({"name": "serial", "type": "int", "unique": True})["uses_counter"]
     assert not spec_of({"name": "batch", "type": "uuid", "unique": True})["uses_counter"]
     assert not spec_of({"name": "title", "type": "str"})["uses_counter"]
+
+
+def test_an_enum_field_gets_its_choices_as_a_constant_column_and_check() -> None:
+    entity = spec_of(
+        {"name": "status", "type": "enum", "choices": ["open", "in progress"], "default": "open"}
+    )
+    [field] = entity["fields"]  # type: ignore[misc]
+    assert field["choices_constant"] == 'STATUS_CHOICES = ("open", "in progress")'
+    assert field["model_type"] == (
+        'Enum(*STATUS_CHOICES, name="status", native_enum=False, create_constraint=True)'
+    )
+    assert field["migration_type"] == (
+        'sa.Enum("open", "in progress", name="status", native_enum=False, create_constraint=True)'
+    )
+    assert field["check_constraint"] == "ck_order_status"
+    assert (field["example"], field["changed"]) == ('"open"', '"in progress"')
+    assert field["default"] == '"open"'
+
+
+def test_long_enum_choices_are_written_one_a_line() -> None:
+    choices = [f"choice number {n} of many" for n in range(6)]
+    entity = spec_of({"name": "stage", "type": "enum", "choices": choices})
+    [field] = entity["fields"]  # type: ignore[misc]
+    lines = field["choices_constant"].splitlines()
+    assert lines[0] == "STAGE_CHOICES = ("
+    assert lines[1:-1] == [f'    "{choice}",' for choice in choices]
+    assert lines[-1] == ")"

@@ -41,7 +41,7 @@ TWELVE_ENTITIES = [
     {
         "name": "Warehouse",
         "fields": [
-            {"name": "city", "type": "str"},
+            {"name": "city", "type": "str", "index": True},
             {"name": "capacity", "type": "int", "nullable": True},
         ],
     },
@@ -59,10 +59,18 @@ TWELVE_ENTITIES = [
             {"name": "customer_id", "type": "ref", "to": "Customer", "touch": True},
             {"name": "total", "type": "decimal", "default": 0},
             {"name": "paid", "type": "bool", "default": False},
+            {
+                "name": "status",
+                "type": "enum",
+                "choices": ["draft", "sent", "paid in full"],
+                "default": "draft",
+                "index": True,
+            },
         ],
     },
     {
         "name": "Payment",
+        "indexes": [{"fields": ["invoice_id", "received_on"]}],
         "fields": [
             {"name": "invoice_id", "type": "ref", "to": "Invoice", "touch": True},
             {"name": "amount", "type": "float"},
@@ -73,17 +81,27 @@ TWELVE_ENTITIES = [
         "name": "Review",
         "fields": [
             {"name": "body", "type": "text"},
-            {"name": "stars", "type": "int", "default": 5},
+            {"name": "stars", "type": "int", "default": 5, "index": True},
             {"name": "product_id", "type": "ref", "to": "Product", "touch": True},
             {"name": "customer_id", "type": "ref", "to": "Customer", "nullable": True},
         ],
     },
     {
         "name": "Coupon",
+        "indexes": [
+            {"fields": ["customer_id", "kind"]},
+            {"fields": ["code", "expires_at"], "unique": True},
+        ],
         "fields": [
             {"name": "code", "type": "str", "max_length": 12, "unique": True},
             {"name": "expires_at", "type": "datetime", "nullable": True},
             {"name": "customer_id", "type": "ref", "to": "Customer", "nullable": True},
+            {
+                "name": "kind",
+                "type": "enum",
+                "choices": ["percent", "fixed-amount"],
+                "nullable": True,
+            },
         ],
     },
     {"name": "HTTPEndpoint", "fields": [{"name": "path", "type": "str", "max_length": 2000}]},
@@ -93,6 +111,17 @@ TWELVE_ENTITIES = [
         "fields": [
             {"name": "name", "type": "str", "max_length": 1},
             {"name": "population", "type": "int", "nullable": True},
+            {
+                "name": "zone",
+                "type": "enum",
+                "choices": [
+                    "north-east coast",
+                    "south-west highlands",
+                    "central.valley",
+                    "island_territories",
+                    "Far North 2",
+                ],
+            },
         ],
     },
 ]
@@ -104,8 +133,9 @@ SQL_RESERVED = [
             # Declared before User: its migration must still come after User's.
             {"name": "user_id", "type": "ref", "to": "User", "touch": True},
             {"name": "order", "type": "int"},
-            {"name": "group", "type": "str", "max_length": 50},
+            {"name": "group", "type": "str", "max_length": 50, "index": True},
             {"name": "select", "type": "bool", "default": False},
+            {"name": "case", "type": "enum", "choices": ["open", "closed"], "default": "open"},
         ],
     },
     {

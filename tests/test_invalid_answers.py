@@ -197,7 +197,7 @@ INVALID_ANSWERS = [
         "entity-unknown-key",
         [{"name": "Task", "table": "tasks", "fields": [TITLE]}],
         "entity #1 has unknown key(s) 'table'",
-        "allowed keys are description, fields, name",
+        "allowed keys are description, fields, indexes, name",
     ),
     entities_case(
         "entity-description-multiline",
@@ -294,7 +294,8 @@ INVALID_ANSWERS = [
         "field-unknown-key",
         field("title", indexed=True),
         "entity 'Task', field #1 has unknown key(s) 'indexed'",
-        "allowed keys are default, max_length, name, nullable, to, touch, type, unique",
+        "allowed keys are choices, default, index, max_length, name, nullable, to, touch, type, "
+        "unique",
     ),
     field_case(
         "max-length-on-int",
@@ -643,6 +644,174 @@ INVALID_ANSWERS = [
         "str-fields-beyond-mariadb-row",
         [task(field("a", max_length=9000), field("b", max_length=9000))],
         "entity 'Task': its str fields hold 18,000 characters together, over 15,000",
+    ),
+    # --- indexes ------------------------------------------------------------------------
+    field_case(
+        "index-not-bool", field("title", index="yes"), "field 'title': index 'yes' must be true"
+    ),
+    field_case(
+        "index-on-text",
+        field("body", "text", index=True),
+        "index is not supported on text fields (MariaDB cannot index TEXT without a prefix",
+    ),
+    entities_case(
+        "index-on-ref",
+        [entity("Project"), task(field("project_id", "ref", to="Project", index=True))],
+        "index is not supported on ref fields (a ref field is always indexed)",
+    ),
+    field_case(
+        "index-on-unique",
+        field("code", unique=True, index=True),
+        "field 'code': a unique field is already indexed; drop index",
+    ),
+    field_case(
+        "index-on-a-long-str",
+        field("title", max_length=1000, index=True),
+        "max_length 1000 is too long for an indexed field: MariaDB indexes at most 768",
+    ),
+    entities_case(
+        "index-name-too-long",
+        [entity("A" + "b" * 39, field("x" * 30, "int", index=True))],
+        "the index name 'ix_a" + "b" * 39 + "_" + "x" * 30 + "' is longer than",
+    ),
+    entities_case(
+        "indexes-not-a-list",
+        [{**task(field("title"), field("rank", "int")), "indexes": "title"}],
+        "entity 'Task': indexes 'title' must be a list",
+    ),
+    entities_case(
+        "indexes-one-field",
+        [{**task(field("title"), field("rank", "int")), "indexes": [{"fields": ["title"]}]}],
+        "entity 'Task', index #1: fields ['title'] must list at least two fields",
+    ),
+    entities_case(
+        "indexes-unknown-field",
+        [{**task(field("title"), field("rank", "int")), "indexes": [{"fields": ["title", "x"]}]}],
+        "entity 'Task', index #1: 'x' is not a field of Task; declared are title, rank",
+    ),
+    entities_case(
+        "indexes-text-field",
+        [
+            {
+                **task(field("title"), field("body", "text")),
+                "indexes": [{"fields": ["title", "body"]}],
+            }
+        ],
+        "entity 'Task', index #1: field 'body' is text (MariaDB cannot index TEXT",
+    ),
+    entities_case(
+        "indexes-field-twice",
+        [{**task(field("title"), field("rank", "int")), "indexes": [{"fields": ["rank", "rank"]}]}],
+        "fields ['rank', 'rank'] lists a field twice",
+    ),
+    entities_case(
+        "indexes-unknown-key",
+        [
+            {
+                **task(field("title"), field("rank", "int")),
+                "indexes": [{"fields": ["title", "rank"], "name": "x"}],
+            }
+        ],
+        "entity 'Task', index #1 has unknown key(s) 'name'",
+    ),
+    entities_case(
+        "indexes-too-long-for-mariadb",
+        [
+            {
+                **task(field("title", max_length=500), field("code", max_length=300)),
+                "indexes": [{"fields": ["title", "code"], "unique": True}],
+            }
+        ],
+        "its str fields hold more than 768 characters together",
+    ),
+    entities_case(
+        "indexes-twice",
+        [
+            {
+                **task(field("title"), field("rank", "int")),
+                "indexes": [
+                    {"fields": ["title", "rank"]},
+                    {"fields": ["title", "rank"], "unique": True},
+                ],
+            }
+        ],
+        "entity 'Task', index #2: the fields ['title', 'rank'] are indexed twice",
+    ),
+    # --- enums --------------------------------------------------------------------------
+    field_case(
+        "enum-without-choices",
+        field("status", "enum"),
+        "field 'status': an enum field needs choices: a list of at least two values, got None",
+    ),
+    field_case(
+        "enum-empty-choices",
+        field("status", "enum", choices=[]),
+        "an enum field needs choices: a list of at least two values, got []",
+    ),
+    field_case(
+        "enum-one-choice",
+        field("status", "enum", choices=["open"]),
+        "a list of at least two values, got ['open']",
+    ),
+    field_case(
+        "enum-choices-not-a-list",
+        field("status", "enum", choices="open, closed"),
+        "a list of at least two values, got 'open, closed'",
+    ),
+    field_case(
+        "enum-choice-with-a-quote",
+        field("status", "enum", choices=["open", "it's done"]),
+        "choice \"it's done\" must be 1 to 64 letters, digits, spaces, '_', '.' or '-'",
+    ),
+    field_case(
+        "enum-choice-with-a-newline",
+        field("status", "enum", choices=["open", "done\n"]),
+        "choice 'done\\n' must be 1 to 64 letters",
+    ),
+    field_case(
+        "enum-choice-not-a-string",
+        field("status", "enum", choices=["open", 2]),
+        "choice 2 must be 1 to 64 letters",
+    ),
+    field_case(
+        "enum-choice-too-long",
+        field("status", "enum", choices=["open", "x" * 65]),
+        "choice '" + "x" * 65 + "' must be 1 to 64 letters",
+    ),
+    field_case(
+        "enum-choice-trailing-space",
+        field("status", "enum", choices=["open", "done "]),
+        "choice 'done ' must be 1 to 64 letters",
+    ),
+    field_case(
+        "enum-duplicate-choice",
+        field("status", "enum", choices=["open", "done", "open"]),
+        "field 'status': choices lists 'open' twice",
+    ),
+    field_case(
+        "enum-default-not-a-choice",
+        field("status", "enum", choices=["open", "done"], default="closed"),
+        "field 'status': default 'closed' is not one of the choices 'open', 'done'",
+    ),
+    field_case(
+        "enum-unique",
+        field("status", "enum", choices=["open", "done"], unique=True),
+        "unique is not supported on enum fields",
+    ),
+    field_case(
+        "choices-on-a-str-field",
+        field("status", choices=["open", "done"]),
+        "field 'status': choices is only allowed on enum fields, not str",
+    ),
+    field_case(
+        "enum-max-length",
+        field("status", "enum", choices=["open", "done"], max_length=4),
+        "max_length is only allowed on str fields, not enum",
+    ),
+    entities_case(
+        "enum-check-constraint-name-too-long",
+        [entity("A" + "b" * 39, field("x" * 30, "enum", choices=["on", "off"]))],
+        "the constraint name 'ck_a" + "b" * 39 + "_" + "x" * 30 + "' is longer than",
     ),
     # --- references ---------------------------------------------------------------------
     field_case("ref-without-to", field("project_id", "ref"), "a ref field needs to:"),

@@ -29,7 +29,9 @@ from extension_modules import entity_errors, naming, questions
 
 SETS = 30
 SEED = int(os.environ.get("ANSWERS_SEED", random.SystemRandom().randrange(10**9)))
-TYPES = ["str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid"]
+TYPES = ["str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "enum"]
+# Enum choices, the longest allowed among them.
+CHOICES = ["open", "in progress", "done", "on-hold", "v1.2", "x", "A" * 64, "Review_2 b"]
 WORDS = [
     "order",
     "line",
@@ -73,8 +75,10 @@ class Draw:
     def pascal(self, limit: int) -> str:
         return "".join(part.capitalize() for part in self.snake(limit).split("_"))
 
-    def default(self, type_name: str, max_length: int) -> Any:
+    def default(self, type_name: str, max_length: int, choices: list[str]) -> Any:
         edge = self.random.random() < 0.5
+        if type_name == "enum":
+            return self.random.choice(choices)
         return {
             "str": ("😀 " + "w" * max_length)[:max_length] if edge else "todo",
             "text": "A long text default " * 8 if edge else "",
@@ -89,23 +93,31 @@ class Draw:
 
     def field(self, taken: set[str]) -> dict[str, Any]:
         type_name = self.random.choice(TYPES)
-        name = self.snake(naming.NAME_LIMIT)
+        # An enum's CHECK constraint ck_<table>_<field> must fit 63 characters too.
+        name = self.snake(naming.NAME_LIMIT if type_name != "enum" else 20)
         while name in taken or not name:
             name = self.snake(naming.NAME_LIMIT) + "_" + self.random.choice(string.ascii_lowercase)
         field: dict[str, Any] = {"name": name[: naming.NAME_LIMIT], "type": type_name}
         max_length = self.random.choice([1, 40, 255, 768])
         if type_name == "str":
             field["max_length"] = max_length
+        choices = self.random.sample(CHOICES, self.random.randint(2, len(CHOICES)))
+        if type_name == "enum":
+            field["choices"] = choices
         roll = self.random.random()
         if roll < 0.25:
             field["nullable"] = True
             field["default"] = (
-                None if self.random.random() < 0.5 else self.default(type_name, max_length)
+                None if self.random.random() < 0.5 else self.default(type_name, max_length, choices)
             )
         elif roll < 0.55:
-            field["default"] = self.default(type_name, max_length)
-        elif roll < 0.7 and type_name not in ("text", "bool"):
+            field["default"] = self.default(type_name, max_length, choices)
+        elif roll < 0.62 and type_name not in ("text", "bool", "enum"):
             field["unique"] = True
+        # ix_<table>_<field> must fit 63 characters: short names only.
+        indexable = type_name != "text" and not field.get("unique") and len(field["name"]) <= 20
+        if indexable and self.random.random() < 0.3:
+            field["index"] = True
         return field
 
     def answers(self, index: int) -> dict[str, Any]:

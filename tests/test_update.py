@@ -3,7 +3,7 @@
 The template's working tree (uncommitted changes included) is released as
 v1.0.0 in a temporary git repository; v1.1.0 adds a method to the base entity.
 A service is copied at v1.0.0, the team edits it and stores rows, then updates to
-v1.1.0 while adding an entity and a field.
+v1.1.0 while adding an entity and fields (an enum among them).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 import yaml
 from conftest import SERVERS, passed_count, run, server_database
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 from update_support import (
     PROJECT,
     RECOVERY,
@@ -34,6 +35,7 @@ from update_support import (
     digests,
     git,
     git_state,
+    index_names,
     row_counts,
     service_env,
     shell,
@@ -48,6 +50,13 @@ NEW_PATTERN_METHOD = '''    def age_in_days(self) -> float:
     def touch(self'''
 
 ESTIMATE = {"name": "estimate", "type": "int", "default": 1}
+STAGE = {
+    "name": "stage",
+    "type": "enum",
+    "choices": ["backlog", "doing", "shipped"],
+    "default": "backlog",
+    "index": True,
+}
 LABEL_REFERENCE = {
     "name": "label_id",
     "type": "ref",
@@ -56,7 +65,11 @@ LABEL_REFERENCE = {
     "touch": True,
 }
 LABEL = {"name": "Label", "fields": [{"name": "title", "type": "str", "max_length": 80}]}
-ENTITIES_AFTER = [PROJECT, {**TASK, "fields": [*TASK_FIELDS, ESTIMATE, LABEL_REFERENCE]}, LABEL]
+ENTITIES_AFTER = [
+    PROJECT,
+    {**TASK, "fields": [*TASK_FIELDS, ESTIMATE, LABEL_REFERENCE, STAGE]},
+    LABEL,
+]
 
 TEAM_METHOD = '''
     def is_done(self) -> bool:
@@ -96,13 +109,13 @@ def test_find_by_status(session: Session) -> None:
 '''
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
 def service_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of the service's own database: a SQLite file, or a new PostgreSQL database."""
+    """The URL of the service's own database: a SQLite file, or a new server database."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'service.sqlite3'}"
         return
-    with server_database("postgresql", "ddd_update") as database:
+    with server_database(request.param, "ddd_update") as database:
         yield database.url
 
 
@@ -187,11 +200,11 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
     migrations_after = digests(versions)
     assert {name: migrations_after[name] for name in migrations_before} == migrations_before
     added = sorted(set(migrations_after) - set(migrations_before))
-    assert added == ["0003_create_label.py", "0004_add_2_columns_to_task.py"]
+    assert added == ["0003_create_label.py", "0004_add_3_columns_to_task.py"]
     assert 'down_revision: str | None = "0002_create_task"' in (versions / added[0]).read_text()
     assert 'down_revision: str | None = "0003_create_label"' in (versions / added[1]).read_text()
     heads = run([sys.executable, "-m", "alembic", "heads"], service, env)
-    assert heads.split() == ["0004_add_2_columns_to_task", "(head)"]
+    assert heads.split() == ["0004_add_3_columns_to_task", "(head)"]
 
     # The existing database migrates forward and keeps every row.
     run([sys.executable, "-m", "alembic", "upgrade", "head"], service, env)
@@ -199,12 +212,18 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
     engine = create_engine(service_database)
     with engine.connect() as connection:
         assert set(connection.scalars(text("SELECT estimate FROM task"))) == {1}
+        assert set(connection.scalars(text("SELECT stage FROM task"))) == {"backlog"}
+    assert "ix_task_stage" in index_names(service_database, "task")
+    # The new enum column has its CHECK constraint on the table that had rows.
+    with pytest.raises(DBAPIError, match="ck_task_stage"), engine.begin() as connection:
+        connection.execute(text("UPDATE task SET stage = 'shelved'"))
     engine.dispose()
 
     # The updated service passes its own checks, on this database's kind.
     test_env = {**os.environ}
     if not checks_after_update:
-        test_env["TEST_DATABASE_URL"] = SERVERS["postgresql"].format(database="test")
+        kind = "mariadb" if service_database.startswith("mysql") else "postgresql"
+        test_env["TEST_DATABASE_URL"] = SERVERS[kind].format(database="test")
     run([sys.executable, "-m", "ruff", "format", "--check", "."], service)
     run([sys.executable, "-m", "ruff", "check", "."], service)
     output = run(
@@ -246,11 +265,35 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
             "0002_create_task created",
         ),
         (
+            [
+                PROJECT,
+                {
+                    **TASK,
+                    "fields": [TASK_FIELDS[0], {**TASK_FIELDS[1], "index": True}, *TASK_FIELDS[2:]],
+                },
+            ],
+            "field Task.title: index None -> True would change the column that migration "
+            "0002_create_task created",
+        ),
+        (
+            [PROJECT, {**TASK, "indexes": [{"fields": ["title", "priority"]}]}],
+            "entity Task: indexes [] -> [{'fields': ['title', 'priority'], 'unique': False}] "
+            "would change the table that migration 0002_create_task created",
+        ),
+        (
             [PROJECT, {**TASK, "fields": [*TASK_FIELDS, {"name": "due_on", "type": "date"}]}],
             "field Task.due_on is new on the existing table 'task' and has no default",
         ),
     ],
-    ids=["remove-entity", "rename-entity", "remove-field", "change-column", "new-not-null-field"],
+    ids=[
+        "remove-entity",
+        "rename-entity",
+        "remove-field",
+        "change-column",
+        "index-an-existing-column",
+        "add-a-composite-index",
+        "new-not-null-field",
+    ],
 )
 def test_an_update_that_would_lose_or_rewrite_schema_is_refused_and_changes_nothing(
     tmp_path: Path, entities: list[dict[str, Any]], message: str

@@ -23,10 +23,11 @@ class FieldType:
     # The Python annotation, and the (module, name) it needs imported.
     python: str
     python_import: tuple[str, str] | None
-    # The column type in models (``{max_length}`` is filled in) and its sqlalchemy import.
+    # The column type in models and its sqlalchemy import; ``{max_length}``, ``{name}``
+    # (the field's), ``{constant}`` (its choices constant) and ``{choices}`` are filled in.
     column: str
     column_import: str | None
-    # The column type in migrations.
+    # The column type in migrations (the same placeholders).
     migration: str
     # The check in ``domain/validation.py``, and a value it refuses, with the rule.
     checker: str
@@ -40,6 +41,8 @@ class FieldType:
     unique_refusal: str | None
     # What the column is on each database, for the docs.
     doc: str
+    # Why the type cannot have ``index: true``; None: it can.
+    index_refusal: str | None = None
     # True: a default is written as a module constant (ruff refuses calls such as
     # UUID(...) as argument and dataclass defaults).
     default_as_constant: bool = False
@@ -75,6 +78,7 @@ FIELD_TYPES: dict[str, FieldType] = {
             unique_values=None,
             unique_refusal="text cannot be indexed portably; use a str field",
             doc="TEXT",
+            index_refusal="MariaDB cannot index TEXT without a prefix length; use a str field",
         ),
         FieldType(
             name="int",
@@ -178,6 +182,25 @@ FIELD_TYPES: dict[str, FieldType] = {
             doc="UUID (CHAR(32) on MariaDB)",
             default_as_constant=True,
         ),
+        # One of a fixed list of strings (``choices``): a VARCHAR as long as the longest
+        # choice and a CHECK constraint named by the naming convention (ck_<table>_<field>).
+        FieldType(
+            name="enum",
+            python="str",
+            python_import=None,
+            column='Enum(*{constant}, name="{name}", native_enum=False, create_constraint=True)',
+            column_import="Enum",
+            migration=(
+                'sa.Enum({choices}, name="{name}", native_enum=False, create_constraint=True)'
+            ),
+            checker="require_choice",
+            # Choices never hold "!" (see parse_fields.CHOICE).
+            invalid=('"not a choice!"', "not one of the choices"),
+            parse_default=defaults.text_default,
+            unique_values=None,
+            unique_refusal="an enum has a few fixed values",
+            doc="VARCHAR(longest choice) with a CHECK constraint on the choices",
+        ),
         # The id of another declared entity (``to``), with a foreign key and an index.
         FieldType(
             name="ref",
@@ -194,6 +217,7 @@ FIELD_TYPES: dict[str, FieldType] = {
                 "one-to-one references are not supported; reference the other way round"
             ),
             doc="the referenced entity's id: UUID, a foreign key and an index",
+            index_refusal="a ref field is always indexed",
         ),
     )
 }

@@ -10,9 +10,21 @@ from dataclasses import dataclass, field
 
 from .naming import snake_case
 
-ENTITY_KEYS = frozenset({"name", "description", "fields"})
+ENTITY_KEYS = frozenset({"name", "description", "fields", "indexes"})
+INDEX_KEYS = frozenset({"fields", "unique"})
 FIELD_KEYS = frozenset(
-    {"name", "type", "max_length", "nullable", "default", "unique", "to", "touch"}
+    {
+        "name",
+        "type",
+        "max_length",
+        "nullable",
+        "default",
+        "unique",
+        "to",
+        "touch",
+        "choices",
+        "index",
+    }
 )
 
 
@@ -24,6 +36,8 @@ class Field:
     type: str
     nullable: bool = False
     unique: bool = False
+    # An index of its own (``index: true``); a ref field's index is implied.
+    indexed: bool = False
     # str only: the VARCHAR length.
     max_length: int | None = None
     # Python source of the default ("None" for null), or None when there is none.
@@ -31,10 +45,20 @@ class Field:
     # ref only: the referenced entity, and whether saving touches it.
     to: str | None = None
     touch: bool = False
+    # enum only: the values the field accepts, in declaration order.
+    choices: list[str] | None = None
 
     @property
     def ref_table(self) -> str | None:
         return snake_case(self.to) if self.to else None
+
+
+@dataclass
+class CompositeIndex:
+    """An index (or unique constraint) over several fields, in the declared order."""
+
+    fields: list[str]
+    unique: bool = False
 
 
 @dataclass
@@ -44,6 +68,7 @@ class Entity:
     name: str
     description: str
     fields: list[Field] = field(default_factory=list)
+    indexes: list[CompositeIndex] = field(default_factory=list)
 
     @property
     def snake(self) -> str:

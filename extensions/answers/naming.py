@@ -48,12 +48,26 @@ def unique_constraint(table: str, field: str) -> str:
     return f"uq_{table}_{field}"
 
 
+def check_constraint(table: str, field: str) -> str:
+    return f"ck_{table}_{field}"
+
+
+def choices_constant(field: str) -> str:
+    """The module constant that holds an enum's choices: ``status`` -> ``STATUS_CHOICES``."""
+    return f"{field.upper()}_CHOICES"
+
+
 def foreign_key(table: str, field: str, target_table: str) -> str:
     return f"fk_{table}_{field}_{target_table}"
 
 
 def index_name(table: str, field: str) -> str:
     return f"ix_{table}_{field}"
+
+
+def composite_index_name(table: str, fields: list[str], unique: bool) -> str:
+    """``ix_<table>_<a>_<b>``, or ``uq_...`` for a unique one (the naming convention's)."""
+    return f"{'uq' if unique else 'ix'}_{table}_{'_'.join(fields)}"
 
 
 def constant_name(field: str) -> str:

@@ -11,13 +11,16 @@ from .model import ENTITY_KEYS, Entity
 from .naming import (
     NAME_LIMIT,
     PASCAL_CASE,
+    check_constraint,
     check_identifier,
     constraint_name,
     foreign_key,
+    index_name,
     snake_case,
     unique_constraint,
 )
 from .parse_fields import MAX_LENGTH_LIMIT, check_keys, parse_field
+from .parse_indexes import parse_indexes
 from .questions import text_error
 from .references import check_references
 
@@ -62,6 +65,7 @@ def parse_entity(index: int, raw: Any) -> Entity:
         fields=[parse_field(name, number, item) for number, item in enumerate(raw_fields, 1)],
     )
     _check_fields(entity)
+    entity.indexes = parse_indexes(entity, raw.get("indexes", []))
     return entity
 
 
@@ -114,6 +118,12 @@ def _check_fields(entity: Entity) -> None:
         if field.unique:
             constraint_name(
                 f"entity {name!r}", "constraint", unique_constraint(entity.snake, field.name)
+            )
+        if field.indexed:
+            constraint_name(f"entity {name!r}", "index", index_name(entity.snake, field.name))
+        if field.choices:
+            constraint_name(
+                f"entity {name!r}", "constraint", check_constraint(entity.snake, field.name)
             )
     total = sum(field.max_length or 0 for field in entity.fields if field.type == "str")
     if total > MAX_LENGTH_LIMIT:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import reserved
@@ -17,6 +18,11 @@ DEFAULT_MAX_LENGTH = 255
 MAX_LENGTH_LIMIT = 15_000
 # MariaDB indexes at most 3,072 bytes of a key: a unique str holds at most 768 characters.
 UNIQUE_MAX_LENGTH_LIMIT = 768
+# An enum choice: letters, digits, spaces, "_", "." and "-", starting with a letter or
+# digit and not ending in a space; such text needs no escaping in Python, SQL, YAML,
+# TOML or Markdown.
+CHOICE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9 _.-]*[A-Za-z0-9_.-])?")
+CHOICE_LIMIT = 64
 
 
 def check_keys(where: str, item: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -59,9 +65,11 @@ def parse_field(entity_name: str, index: int, raw: Any) -> Field:
         type=type_name,
         nullable=check_bool(where, "nullable", raw.get("nullable", False)),
         unique=check_bool(where, "unique", raw.get("unique", False)),
+        indexed=check_bool(where, "index", raw.get("index", False)),
         max_length=_max_length(where, type_name, raw),
     )
     _parse_reference(where, field, raw)
+    _parse_choices(where, field, raw)
     refusal = FIELD_TYPES[type_name].unique_refusal
     if field.unique and refusal:
         raise AnswerError(
@@ -72,8 +80,25 @@ def parse_field(entity_name: str, index: int, raw: Any) -> Field:
             f"{where}: max_length {field.max_length} is too long for a unique field: MariaDB "
             f"indexes at most {UNIQUE_MAX_LENGTH_LIMIT} characters"
         )
+    _check_index(where, field)
     _parse_default(where, field, raw)
     return field
+
+
+def _check_index(where: str, field: Field) -> None:
+    """``index: true`` where every backend can index the column."""
+    if not field.indexed:
+        return
+    refusal = FIELD_TYPES[field.type].index_refusal
+    if refusal:
+        raise AnswerError(f"{where}: index is not supported on {field.type} fields ({refusal})")
+    if field.unique:
+        raise AnswerError(f"{where}: a unique field is already indexed; drop index")
+    if field.max_length and field.max_length > UNIQUE_MAX_LENGTH_LIMIT:
+        raise AnswerError(
+            f"{where}: max_length {field.max_length} is too long for an indexed field: MariaDB "
+            f"indexes at most {UNIQUE_MAX_LENGTH_LIMIT} characters"
+        )
 
 
 def _check_name(where: str, name: str) -> None:
@@ -129,6 +154,31 @@ def _parse_reference(where: str, field: Field, raw: dict[str, Any]) -> None:
     field.touch = check_bool(where, "touch", raw.get("touch", False))
 
 
+def _parse_choices(where: str, field: Field, raw: dict[str, Any]) -> None:
+    """The values an enum field accepts."""
+    if field.type != "enum":
+        if "choices" in raw:
+            raise AnswerError(f"{where}: choices is only allowed on enum fields, not {field.type}")
+        return
+    choices = raw.get("choices")
+    if not isinstance(choices, list) or len(choices) < 2:
+        raise AnswerError(
+            f"{where}: an enum field needs choices: a list of at least two values, got {choices!r}"
+        )
+    for choice in choices:
+        valid = isinstance(choice, str) and bool(CHOICE.fullmatch(choice))
+        if not valid or len(choice) > CHOICE_LIMIT:
+            raise AnswerError(
+                f"{where}: choice {choice!r} must be 1 to {CHOICE_LIMIT} letters, digits, "
+                "spaces, '_', '.' or '-', starting with a letter or digit and not ending in "
+                "a space"
+            )
+    duplicates = sorted({choice for choice in choices if choices.count(choice) > 1})
+    if duplicates:
+        raise AnswerError(f"{where}: choices lists {', '.join(map(repr, duplicates))} twice")
+    field.choices = list(choices)
+
+
 def _parse_default(where: str, field: Field, raw: dict[str, Any]) -> None:
     if "default" not in raw:
         field.default = "None" if field.nullable else None
@@ -143,5 +193,10 @@ def _parse_default(where: str, field: Field, raw: dict[str, Any]) -> None:
         field.default = FIELD_TYPES[field.type].parse_default(value, field.max_length)
     except ValueError as error:
         raise AnswerError(f"{where}: default {value!r} {error}") from error
+    if field.choices is not None and value not in field.choices:
+        raise AnswerError(
+            f"{where}: default {value!r} is not one of the choices "
+            f"{', '.join(map(repr, field.choices))}"
+        )
     if field.unique:
         raise AnswerError(f"{where}: a unique field cannot have a default")

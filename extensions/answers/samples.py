@@ -132,8 +132,15 @@ def text_values(name: str, max_length: int | None) -> tuple[str, str]:
     return example, changed
 
 
-def values(type_name: str, name: str, max_length: int | None) -> tuple[str, str]:
-    """(example, changed) Python source for a field of ``type_name`` called ``name``."""
+def values(
+    type_name: str, name: str, max_length: int | None, choices: list[str] | None = None
+) -> tuple[str, str]:
+    """(example, changed) Python source for a field of ``type_name`` called ``name``.
+
+    An enum field's are its first two ``choices``.
+    """
+    if choices:
+        return py_str(choices[0]), py_str(choices[1])
     if type_name in ("str", "text"):
         example, changed = text_values(name, max_length)
         return py_str(example), py_str(changed)

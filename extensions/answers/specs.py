@@ -25,8 +25,24 @@ from .imports import (
     names_used_by,
 )
 from .model import Entity, Field
-from .naming import constant_name, foreign_key, index_name, unique_constraint
-from .python_source import LINE_LENGTH, fit, python_imports, string_constant, width
+from .naming import (
+    check_constraint,
+    choices_constant,
+    composite_index_name,
+    constant_name,
+    foreign_key,
+    index_name,
+    unique_constraint,
+)
+from .python_source import (
+    LINE_LENGTH,
+    fit,
+    isort_key,
+    py_str,
+    python_imports,
+    string_constant,
+    width,
+)
 from .references import referenced_tables
 
 
@@ -39,7 +55,7 @@ def field_spec(entity: Entity, field: Field) -> dict[str, Any]:
     """What the templates need of one field."""
     kind = FIELD_TYPES[field.type]
     python_type = kind.python + (" | None" if field.nullable else "")
-    example, changed = samples.values(field.type, field.name, field.max_length)
+    example, changed = samples.values(field.type, field.name, field.max_length, field.choices)
     sample = example
     if field.unique:
         fresh, constant = kind.unique_values or (
@@ -52,12 +68,21 @@ def field_spec(entity: Entity, field: Field) -> dict[str, Any]:
         invalid.insert(0, (f'"x" * {(field.max_length or 0) + 1}', "too long"))
     if not field.nullable:
         invalid.append(("None", "missing"))
+    placeholders = {
+        "max_length": field.max_length,
+        "name": field.name,
+        "constant": choices_constant(field.name),
+        "choices": ", ".join(py_str(choice) for choice in field.choices or ()),
+    }
     spec = asdict(field) | {
         "ref_table": field.ref_table,
         "python_type": python_type,
         "python_type_name": kind.python,
-        "model_type": kind.column.format(max_length=field.max_length),
-        "migration_type": kind.migration.format(max_length=field.max_length),
+        "model_type": kind.column.format(**placeholders),
+        "migration_type": kind.migration.format(**placeholders),
+        "choices_name": choices_constant(field.name) if field.choices else None,
+        "choices_constant": _choices_constant(field),
+        "check_constraint": check_constraint(entity.snake, field.name) if field.choices else None,
         "checker": kind.checker,
         "unique_constraint": unique_constraint(entity.snake, field.name),
         "example": example,
@@ -73,11 +98,24 @@ def field_spec(entity: Entity, field: Field) -> dict[str, Any]:
     if field.to and field.ref_table:
         spec["foreign_key"] = foreign_key(entity.snake, field.name, field.ref_table)
         spec["index"] = index_name(entity.snake, field.name)
+    if field.indexed:
+        spec["index"] = index_name(entity.snake, field.name)
     if _needs_constant(field, python_type):
         assert field.default is not None
         spec["constant"] = _constant(field.name, field.default)
         spec["default_value"] = constant_name(field.name)
     return spec
+
+
+def _choices_constant(field: Field) -> str | None:
+    """``STATUS_CHOICES = ("open", "closed")`` at module level, wrapped to fit."""
+    if field.choices is None:
+        return None
+    name, values = choices_constant(field.name), [py_str(c) for c in field.choices]
+    line = f"{name} = ({', '.join(values)})"
+    if width(line) <= LINE_LENGTH:
+        return line
+    return "\n".join([f"{name} = (", *(f"    {value}," for value in values), ")"])
 
 
 def _needs_constant(field: Field, python_type: str) -> bool:
@@ -99,6 +137,14 @@ def _constant(field_name: str, source: str) -> str:
 def entity_spec(entity: Entity) -> dict[str, Any]:
     """What the templates need of one entity."""
     fields = [field_spec(entity, field) for field in entity.fields]
+    indexes = [
+        {
+            "fields": index.fields,
+            "unique": index.unique,
+            "name": composite_index_name(entity.snake, index.fields, index.unique),
+        }
+        for index in entity.indexes
+    ]
     types = {field.type for field in entity.fields}
     touched = [spec for spec in fields if spec["touch"]]
     defaults = [spec["default"] or "" for spec in fields]
@@ -114,6 +160,15 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "touched_parents": touched,
         "referenced": [{"table": t, "name": n} for t, n in referenced_tables(entity)],
         "constants": [spec for spec in fields if spec["constant"]],
+        "indexes": indexes,
+        # ruff format keeps one index on one line when it fits (no magic trailing comma).
+        "table_args_one_line": len(indexes) == 1
+        and width(f"    __table_args__ = ({_table_arg(indexes[0])},)") <= LINE_LENGTH,
+        "choices_constants": [spec for spec in fields if spec["choices_constant"]],
+        # The model imports them from the domain, in the order isort wants.
+        "choices_names": sorted(
+            (spec["choices_name"] for spec in fields if spec["choices_name"]), key=isort_key
+        ),
         "checkers": sorted({spec["checker"] for spec in fields}),
         "domain_imports": python_imports({DATACLASS, CLASS_VAR, *value_imports}),
         # The service's signature needs the types, and the defaults it does not import.
@@ -124,6 +179,8 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "model_imports": sorted(
             {FIELD_TYPES[t].column_import or "" for t in types} - {""}
             | ({FOREIGN_KEY[1]} if entity.references else set())
+            | ({"Index"} if any(not i.unique for i in entity.indexes) else set())
+            | ({"UniqueConstraint"} if any(i.unique for i in entity.indexes) else set())
         ),
         "orm_imports": _orm_imports(entity, types),
         "factory_imports": _factory_imports(fields),
@@ -141,6 +198,14 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
             None,
         ),
     }
+
+
+def _table_arg(index: dict[str, Any]) -> str:
+    """What the model's ``__table_args__`` holds for ``index`` (as its template writes it)."""
+    columns = ", ".join(py_str(name) for name in index["fields"])
+    if index["unique"]:
+        return f'UniqueConstraint({columns}, name="{index["name"]}")'
+    return f'Index("{index["name"]}", {columns})'
 
 
 def _orm_imports(entity: Entity, types: set[str]) -> list[str]:

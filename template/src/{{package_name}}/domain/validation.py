@@ -1,5 +1,6 @@
 """Field rules shared by all entities; each raises ValidationError naming the field."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
@@ -56,3 +57,11 @@ def require_datetime(name: str, value: object, *, nullable: bool = False) -> Non
 
 def require_uuid(name: str, value: object, *, nullable: bool = False) -> None:
     _present(name, value, UUID, "a UUID", nullable)
+
+
+def require_choice(
+    name: str, value: object, *, choices: Sequence[str], nullable: bool = False
+) -> None:
+    if _present(name, value, str, "a str", nullable) and value not in choices:
+        allowed = ", ".join(repr(choice) for choice in choices)
+        raise ValidationError(f"{name} must be one of {allowed}, got {value!r}")
