@@ -2,38 +2,31 @@
 
 Copier loads this file by path (``_jinja_extensions`` in ``copier.yml``, through
 copier-template-extensions), as a module without a package. The work is done by
-the ``answers`` package next to it, which this module loads by path too, under
-a name unique to this directory: several versions of the template (``copier
-update`` renders the old and the new one) never share a module.
+the ``answers`` package next to it, which this module loads by path too
+(``packages.py``), under a name unique to this directory: several versions of
+the template (``copier update`` renders the old and the new one) never share a
+module.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import sys
+import runpy
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from jinja2.ext import Extension
 
-PACKAGE = Path(__file__).resolve().with_name("answers")
+HERE = Path(__file__).resolve().parent
+PACKAGE = HERE / "answers"
 
 
 def load_answers() -> ModuleType:
     """The ``answers`` package of this template version, freshly loaded."""
-    name = "ddd_answers_" + hashlib.sha256(str(PACKAGE).encode()).hexdigest()[:12]
-    for loaded in [key for key in sys.modules if key == name or key.startswith(f"{name}.")]:
-        del sys.modules[loaded]
-    spec = importlib.util.spec_from_file_location(
-        name, PACKAGE / "__init__.py", submodule_search_locations=[str(PACKAGE)]
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    packages = runpy.run_path(str(HERE / "packages.py"))
+    load_package: Callable[[Path], ModuleType] = packages["load_package"]
+    return load_package(PACKAGE)
 
 
 class EntitiesExtension(Extension):

@@ -1,0 +1,188 @@
+"""Plan a service's migrations: the recorded ones as they are, then the new ones.
+
+Planning keeps every recorded migration as it is and appends one migration per
+new entity (it creates the table) and one per entity that gained fields (it adds
+the columns). Changes no migration of the template can carry out safely are
+refused: a removed or renamed entity or field, a changed column or composite
+indexes, and a new NOT NULL column without a default for the rows already stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .entries import check_history
+from .errors import SchemaChangeError
+from .records import COLUMN_ATTRIBUTES, REVISION_LIMIT, column_record, index_records
+from .revisions import service_revisions, single_head, versions_directory
+
+RETIRING = "see 'Removing or renaming an entity' in the service's README"
+
+
+def _recorded_columns(history: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per entity: column name -> (record, the revision that created it)."""
+    columns: dict[str, dict[str, Any]] = {}
+    for entry in history:
+        for record in entry["columns"]:
+            columns.setdefault(entry["entity"], {})[record["name"]] = (record, entry["revision"])
+    return columns
+
+
+def _new_fields(entity: dict[str, Any], recorded: dict[str, Any]) -> list[dict[str, Any]]:
+    """Fields of ``entity`` that no migration created yet; refuses changed columns."""
+    current = {field["name"]: field for field in entity["fields"]}
+    name = entity["name"]
+    for column, (record, revision) in recorded.items():
+        if column not in current:
+            raise SchemaChangeError(
+                f"field {name}.{column} is missing from the answers, but migration "
+                f"{revision} created its column; removing or renaming a field would drop "
+                f"a column that may hold data, which the template never does. Declare "
+                f"{column!r} again ({RETIRING})"
+            )
+        now = column_record(current[column])
+        changed = [
+            f"{key} {record.get(key)!r} -> {now.get(key)!r}"
+            for key in COLUMN_ATTRIBUTES
+            if record.get(key) != now.get(key)
+        ]
+        if changed:
+            raise SchemaChangeError(
+                f"field {name}.{column}: {', '.join(changed)} would change the column "
+                f"that migration {revision} created; the template only adds entities and "
+                "fields. Keep the old definition, and write such a migration by hand"
+            )
+    new = [field for field in entity["fields"] if field["name"] not in recorded]
+    for field in new:
+        if not field["nullable"] and field["default"] is None:
+            raise SchemaChangeError(
+                f"field {name}.{field['name']} is new on the existing table "
+                f"{entity['table']!r} and has no default: the rows already stored need a "
+                "value. Give it a default, or make it nullable: true"
+                + (" (a unique field can only be added as nullable)" if field["unique"] else "")
+            )
+    return new
+
+
+def _referenced_first(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``entities`` in declaration order, except that a referenced one comes first.
+
+    The entity specs have no reference cycles (the ``answers`` package refuses them).
+    """
+    ordered: list[dict[str, Any]] = []
+    pending = {entity["name"]: entity for entity in entities}
+
+    def place(entity: dict[str, Any]) -> None:
+        if entity["name"] not in pending:
+            return
+        del pending[entity["name"]]
+        for field in entity["fields"]:
+            if field.get("to") in pending:
+                place(pending[field["to"]])
+        ordered.append(entity)
+
+    for entity in entities:
+        place(entity)
+    return ordered
+
+
+def _revision(number: int, kind: str, table: str, fields: list[dict[str, Any]]) -> str:
+    if kind == "create":
+        return f"{number:04d}_create_{table}"[:REVISION_LIMIT]
+    what = fields[0]["name"] if len(fields) == 1 else f"{len(fields)}_columns"
+    return f"{number:04d}_add_{what}_to_{table}"[:REVISION_LIMIT]
+
+
+def plan_migrations(
+    specs: list[dict[str, Any]], history: Any, destination: Any = None
+) -> list[dict[str, Any]]:
+    """Every migration of the service, recorded ones first, in history order.
+
+    Each step has ``revision``, ``down_revision``, ``kind`` ("create" or "add"),
+    ``entity`` (the entity spec) and ``fields`` (the specs of the columns it makes).
+    The first new step follows the single head of ``destination``'s
+    ``src/<package>/migrations/versions/`` when it has revisions (the team's may be among them),
+    else the last recorded step; the recorded steps keep the order of the history
+    (their files, already written, are never rewritten).
+    """
+    entries = check_history(history)
+    revisions = service_revisions(destination)
+    head = single_head(revisions) if revisions else None
+    by_name = {entity["name"]: entity for entity in specs}
+    recorded = _recorded_columns(entries)
+    for entity_name, columns in recorded.items():
+        if entity_name not in by_name:
+            first = next(iter(columns.values()))[1]
+            raise SchemaChangeError(
+                f"entity {entity_name!r} is missing from the answers, but migration {first} "
+                "created its table; removing or renaming an entity would delete code the "
+                "team may have edited and drop a table that may hold data, which the "
+                f"template never does. Declare {entity_name!r} again ({RETIRING})"
+            )
+    steps: list[dict[str, Any]] = []
+    previous: str | None = None
+    for entry in entries:
+        entity = by_name[entry["entity"]]
+        names = [record["name"] for record in entry["columns"]]
+        fields = [field for field in entity["fields"] if field["name"] in names]
+        steps.append({**entry, "entity": entity, "fields": fields, "down_revision": previous})
+        previous = entry["revision"]
+    additions = [
+        ("create", entity, entity["fields"])
+        for entity in _referenced_first([e for e in specs if e["name"] not in recorded])
+    ]
+    for entity in specs:
+        if entity["name"] in recorded:
+            _check_indexes(entity, entries)
+            new = _new_fields(entity, recorded[entity["name"]])
+            if new:
+                additions.append(("add", entity, new))
+    previous = head or previous
+    for kind, entity, fields in additions:
+        revision = _revision(len(steps) + 1, kind, entity["table"], fields)
+        _check_unused(revision, revisions, destination)
+        steps.append(
+            {
+                "revision": revision,
+                "kind": kind,
+                "entity": entity,
+                "fields": fields,
+                "down_revision": previous,
+            }
+        )
+        previous = revision
+    return steps
+
+
+def _check_unused(
+    revision: str, revisions: dict[str, tuple[tuple[str, ...], str]], destination: Any
+) -> None:
+    """Refuse a new revision id, or file name, that the service already uses."""
+    versions = versions_directory(destination)
+    path = versions / f"{revision}.py" if versions is not None else None
+    taken_file = path is not None and (Path(destination) / path).exists()
+    if revision in revisions or taken_file:
+        where = revisions[revision][1] if revision in revisions else path
+        raise SchemaChangeError(
+            f"the template's next migration is {revision}, but {where} already uses that "
+            "revision id or file name and the template did not write it (it is not in "
+            "schema_history); give your revision another id and file name, commit, and "
+            "run the update again"
+        )
+
+
+def _check_indexes(entity: dict[str, Any], entries: list[dict[str, Any]]) -> None:
+    """Refuse a change to the composite indexes of a table a migration created."""
+    for entry in entries:
+        if (
+            entry["kind"] == "create"
+            and entry["entity"] == entity["name"]
+            and entry.get("indexes", []) != index_records(entity)
+        ):
+            raise SchemaChangeError(
+                f"entity {entity['name']}: indexes {entry.get('indexes', [])!r} -> "
+                f"{index_records(entity)!r} would change the table that migration "
+                f"{entry['revision']} created; the template only adds entities and "
+                "fields. Keep the old indexes, and write such a migration by hand"
+            )

@@ -1,0 +1,50 @@
+"""What the schema history keeps of a migration: its columns and composite indexes.
+
+Each entry names its revision, its entity and the columns it created, with the
+attributes that shape a column (type, max_length, nullable, unique, and choices
+for an enum); an entry that creates a table with composite indexes keeps them too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Alembic stores revision ids in a VARCHAR(32) column.
+REVISION_LIMIT = 32
+# The field attributes that shape a column; the rest (default, description) do not.
+COLUMN_ATTRIBUTES = ("type", "max_length", "nullable", "unique", "to", "choices", "index")
+# Recorded only when set: the histories of earlier releases have no such key.
+OPTIONAL_ATTRIBUTES = ("choices", "index")
+
+
+def column_record(field: dict[str, Any]) -> dict[str, Any]:
+    """What the history keeps of one field: its name and column attributes."""
+    record = {"name": field["name"], **{key: field.get(key) for key in COLUMN_ATTRIBUTES}}
+    # The spec's ``index`` is the index's name (a ref's too); the answer is ``indexed``.
+    record["index"] = True if field.get("indexed") else None
+    return {
+        key: value
+        for key, value in record.items()
+        if key not in OPTIONAL_ATTRIBUTES or value is not None
+    }
+
+
+def schema_history(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The history to record after ``steps`` are written."""
+    history = []
+    for step in steps:
+        entry = {
+            "revision": step["revision"],
+            "kind": step["kind"],
+            "entity": step["entity"]["name"],
+            "columns": [column_record(field) for field in step["fields"]],
+        }
+        if step["kind"] == "create" and step["entity"].get("indexes"):
+            entry["indexes"] = index_records(step["entity"])
+        history.append(entry)
+    return history
+
+
+def index_records(entity: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the history keeps of an entity's composite indexes."""
+    return [{"fields": i["fields"], "unique": i["unique"]} for i in entity.get("indexes", [])]
