@@ -209,15 +209,18 @@ def test_random_valid_answer_sets_generate_clean_services(
             capture_output=True,
             text=True,
             check=False,
+            cwd=tmp_path,
         )
         assert result.returncode == 0, f"{context}: ruff {command}:\n{result.stdout}{result.stderr}"
     mypy_path = os.pathsep.join(str(service / "src") for service in services)
     packages = [arg for answers in answer_sets for arg in ("-p", answers["package_name"])]
+    # In tmp_path, so that no cache lands in the template while other tests copy it.
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *packages],
         capture_output=True,
         text=True,
         check=False,
+        cwd=tmp_path,
         env={**os.environ, "MYPYPATH": mypy_path},
     )
     assert result.returncode == 0, f"{context}: mypy --strict:\n{result.stdout}{result.stderr}"
