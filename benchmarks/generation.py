@@ -10,7 +10,6 @@ this repository).
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from update_support import TemplateRepository, commit_all, git  # noqa: E402
+from update_support import copier as run_copier  # noqa: E402
 
 TAG = "v1.0.0"
 COPIER_UV = ROOT.parent / "shared" / "bench" / "copier-uv-1.13.0"
@@ -50,15 +50,7 @@ def entity(number: int) -> dict[str, object]:
 def copier(*arguments: str, cwd: Path) -> float:
     """Seconds one copier CLI call takes; exits naming the output when it fails."""
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "copier", *arguments],
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-    )
+    result = run_copier(*arguments, cwd=cwd)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"copier {' '.join(arguments)} failed:\n{result.stdout}")

@@ -224,6 +224,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         return self._held.get(entity.id, entity.version)
 
     def _equals(self, entity: EntityT, row: ModelT | None) -> bool:
+        """Whether ``row`` holds every persistent field of ``entity`` as it is."""
         values = self._row_values(entity).items()
         return row is not None and all(getattr(row, name) == value for name, value in values)
 
@@ -286,7 +287,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         """
         if not touching_suppressed():
             self._catch_up(entity, row)
-        return any(getattr(row, name) != value for name, value in self._row_values(entity).items())
+        return not self._equals(entity, row)
 
     @staticmethod
     def _catch_up(entity: EntityT, row: ModelT) -> None:
