@@ -24,7 +24,7 @@ from .imports import (
     UTC_DATETIME,
     names_used_by,
 )
-from .model import Entity, Field
+from .model import ON_DELETE_ACTIONS, Entity, Field
 from .naming import (
     check_constraint,
     choices_constant,
@@ -43,7 +43,7 @@ from .python_source import (
     string_constant,
     width,
 )
-from .references import referenced_tables
+from .references import on_delete_contracts, referenced_tables, test_repositories
 
 
 def entity_specs(entities: list[Entity]) -> list[dict[str, Any]]:
@@ -93,6 +93,7 @@ def field_spec(entity: Entity, field: Field) -> dict[str, Any]:
         "constant": None,
         "default_value": field.default,
         "foreign_key": None,
+        "ondelete": ON_DELETE_ACTIONS[field.on_delete] if field.on_delete else None,
         "index": None,
     }
     if field.to and field.ref_table:
@@ -159,6 +160,8 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "references": [spec for spec in fields if spec["to"]],
         "touched_parents": touched,
         "referenced": [{"table": t, "name": n} for t, n in referenced_tables(entity)],
+        "test_repositories": test_repositories(entity),
+        "on_delete_contracts": on_delete_contracts(entity),
         "constants": [spec for spec in fields if spec["constant"]],
         "indexes": indexes,
         # ruff format keeps one index on one line when it fits (no magic trailing comma).

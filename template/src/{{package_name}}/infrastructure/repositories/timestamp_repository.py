@@ -17,9 +17,10 @@ from ...domain.clock import as_utc, next_updated_at, utc_now
 from ...domain.exceptions import ConcurrencyConflict
 from ...domain.touching import no_touching, touching_suppressed
 from ..orm.entity_model import EntityModel
+from ..orm.on_delete import empty_references, expire_changed_rows
 from ..orm.parent_touch import touch_parents, touch_parents_of_write
 from ..orm.stamps import table_of
-from .database_errors import database_errors
+from .database_errors import database_errors, refused_while_referenced
 from .held_rows import HeldRows
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
@@ -41,7 +42,8 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
 
     Errors from the database come out as :class:`DatabaseException` (the
     driver's error chained as ``__cause__``); a stale write as
-    :class:`ConcurrencyConflict`.
+    :class:`ConcurrencyConflict`; a delete a reference restricts as
+    :class:`ReferencedEntityInUse`.
     """
 
     # Not a test class, though pytest collects names starting with Test (Testimonial...).
@@ -131,13 +133,25 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         return entity
 
     def delete(self, entity_id: UUID) -> bool:
-        """Delete the entity with ``entity_id``; False when there was none."""
-        with self._database_errors("delete"):
+        """Delete the entity with ``entity_id``; False when there was none.
+
+        The rows that reference it get what their reference's ``on_delete``
+        says (see :mod:`..orm.on_delete`). A reference that restricts refuses
+        the delete with :class:`ReferencedEntityInUse`: nothing is deleted, and
+        the transaction goes on (the delete runs in a savepoint). References
+        set to null are emptied with one stamped UPDATE each; the rows loaded in
+        the session that the database deleted or changed are expired.
+        """
+        entity_type = self.entity_type.__name__
+        with self._database_errors("delete"), refused_while_referenced(entity_type, entity_id):
             row = self.session.get(self.model_type, entity_id)
             if row is None:
                 return False
-            self.session.delete(row)
-            self.session.flush()
+            with self.session.begin_nested():
+                empty_references(self.session, self.model_type, entity_id)
+                self.session.delete(row)
+                self.session.flush()
+        expire_changed_rows(self.session, self.model_type)
         return True
 
     @contextmanager
