@@ -3,7 +3,8 @@
 The template's working tree (uncommitted changes included) is released as
 v1.0.0 in a temporary git repository; v1.1.0 adds a method to the base entity.
 A service is copied at v1.0.0, the team edits it and stores rows, then updates to
-v1.1.0 while adding an entity and fields (an enum among them).
+v1.1.0 while adding an entity and fields (an enum, and a reference that is
+emptied when its row is deleted, among them).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from conftest import SERVERS, passed_count, run, server_database
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 from update_support import (
+    DELETE_A_LABEL,
     PROJECT,
     RECOVERY,
     STORE_ROWS,
@@ -33,6 +35,7 @@ from update_support import (
     copier,
     copy_service,
     digests,
+    foreign_key_actions,
     git,
     git_state,
     index_names,
@@ -63,6 +66,7 @@ LABEL_REFERENCE = {
     "to": "Label",
     "nullable": True,
     "touch": True,
+    "on_delete": "set_null",
 }
 LABEL = {"name": "Label", "fields": [{"name": "title", "type": "str", "max_length": 80}]}
 ENTITIES_AFTER = [
@@ -218,6 +222,9 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
     with pytest.raises(DBAPIError, match="ck_task_stage"), engine.begin() as connection:
         connection.execute(text("UPDATE task SET stage = 'shelved'"))
     engine.dispose()
+    # The new reference's foreign key empties it when its label is deleted.
+    assert foreign_key_actions(service_database, "task")["label_id"] == "SET NULL"
+    assert "label_id emptied" in run([sys.executable, "-c", DELETE_A_LABEL], service, env)
 
     # The updated service passes its own checks, on this database's kind.
     test_env = {**os.environ}
@@ -276,6 +283,14 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
             "0002_create_task created",
         ),
         (
+            [
+                PROJECT,
+                {**TASK, "fields": [{**TASK_FIELDS[0], "on_delete": "cascade"}, *TASK_FIELDS[1:]]},
+            ],
+            "field Task.project_id: on_delete None -> 'cascade' would change the column that "
+            "migration 0002_create_task created",
+        ),
+        (
             [PROJECT, {**TASK, "indexes": [{"fields": ["title", "priority"]}]}],
             "entity Task: indexes [] -> [{'fields': ['title', 'priority'], 'unique': False}] "
             "would change the table that migration 0002_create_task created",
@@ -291,6 +306,7 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
         "remove-field",
         "change-column",
         "index-an-existing-column",
+        "change-on-delete",
         "add-a-composite-index",
         "new-not-null-field",
     ],
