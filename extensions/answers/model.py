@@ -28,8 +28,11 @@ FIELD_KEYS = frozenset(
     }
 )
 # ref only: what the database does to a row when the row it references is deleted
-# (``on_delete``), and the foreign key's ON DELETE action that does it.
-ON_DELETE_ACTIONS = {"restrict": "RESTRICT", "cascade": "CASCADE", "set_null": "SET NULL"}
+# (``on_delete``), and the foreign key's ON DELETE action that does it. restrict is
+# the foreign key without one (NO ACTION, SQL's default): not deferred, it refuses the
+# delete at the end of the statement on every backend, as the references of earlier
+# releases, whose migrations and models write no action, do.
+ON_DELETE_ACTIONS = {"restrict": None, "cascade": "CASCADE", "set_null": "SET NULL"}
 DEFAULT_ON_DELETE = "restrict"
 
 

@@ -93,7 +93,7 @@ def field_spec(entity: Entity, field: Field) -> dict[str, Any]:
         "constant": None,
         "default_value": field.default,
         "foreign_key": None,
-        "ondelete": ON_DELETE_ACTIONS[field.on_delete] if field.on_delete else None,
+        "ondelete": ON_DELETE_ACTIONS[field.on_delete or "restrict"],
         "index": None,
     }
     if field.to and field.ref_table:

@@ -33,7 +33,7 @@ def column_record(field: dict[str, Any]) -> dict[str, Any]:
     # The spec's ``index`` is the index's name (a ref's too); the answer is ``indexed``.
     record["index"] = True if field.get("indexed") else None
     # restrict, the default, is not recorded: the histories of earlier releases,
-    # whose references all refuse the delete of a referenced row, have no on_delete.
+    # whose references all restrict, have no on_delete.
     if record["on_delete"] == "restrict":
         record["on_delete"] = None
     return {
