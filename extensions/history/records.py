@@ -25,6 +25,8 @@ COLUMN_ATTRIBUTES = (
 )
 # Recorded only when set: the histories of earlier releases have no such key.
 OPTIONAL_ATTRIBUTES = ("choices", "index", "on_delete")
+# The on_delete values recorded; restrict, the default, is not.
+RECORDED_ON_DELETE = ("cascade", "set_null")
 
 
 def column_record(field: dict[str, Any]) -> dict[str, Any]:
