@@ -1,7 +1,6 @@
 """The reference graph: every ``to`` names another declared entity, and there is no cycle.
 
-Also what the generated tests of references need: the repositories they use and
-the on_delete contracts they inherit.
+Also which repositories the generated test of a referencing entity imports.
 """
 
 from __future__ import annotations
@@ -71,9 +70,3 @@ def test_repositories(entity: Entity) -> list[tuple[str, str]]:
     """
     pairs = {(entity.snake, entity.name), *referenced_tables(entity)}
     return sorted(pairs, key=lambda pair: f"{pair[0]}_repository")
-
-
-def on_delete_contracts(entity: Entity) -> list[str]:
-    """The on_delete contracts ``entity``'s repository test inherits, one per action used."""
-    actions = {field.on_delete or "" for field in entity.references}
-    return sorted(f"OnDelete{action.title().replace('_', '')}Contract" for action in actions)

@@ -43,7 +43,7 @@ from .python_source import (
     string_constant,
     width,
 )
-from .references import on_delete_contracts, referenced_tables, test_repositories
+from .references import referenced_tables, test_repositories
 
 
 def entity_specs(entities: list[Entity]) -> list[dict[str, Any]]:
@@ -161,7 +161,7 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "touched_parents": touched,
         "referenced": [{"table": t, "name": n} for t, n in referenced_tables(entity)],
         "test_repositories": test_repositories(entity),
-        "on_delete_contracts": on_delete_contracts(entity),
+        "on_delete_actions": sorted({f.on_delete or "" for f in entity.references}),
         "constants": [spec for spec in fields if spec["constant"]],
         "indexes": indexes,
         # ruff format keeps one index on one line when it fits (no magic trailing comma).
