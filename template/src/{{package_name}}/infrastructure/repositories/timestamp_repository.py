@@ -140,18 +140,21 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         the delete with :class:`ReferencedEntityInUse`: nothing is deleted, and
         the transaction goes on (the delete runs in a savepoint). References
         set to null are emptied with one stamped UPDATE each; the rows loaded in
-        the session that the database deleted or changed are expired.
+        the session that the delete may have deleted or changed are expired.
         """
         entity_type = self.entity_type.__name__
         with self._database_errors("delete"), refused_while_referenced(entity_type, entity_id):
             row = self.session.get(self.model_type, entity_id)
             if row is None:
                 return False
-            with self.session.begin_nested():
-                empty_references(self.session, self.model_type, entity_id)
-                self.session.delete(row)
-                self.session.flush()
-        expire_changed_rows(self.session, self.model_type)
+            try:
+                with self.session.begin_nested():
+                    empty_references(self.session, self.model_type, entity_id)
+                    self.session.delete(row)
+                    self.session.flush()
+            finally:
+                # Deleted, changed, or changed and rolled back with the savepoint.
+                expire_changed_rows(self.session, self.model_type)
         return True
 
     @contextmanager
