@@ -116,10 +116,16 @@ def checks_off(tag: str) -> str:
     return "run_checks=false" if Version(tag.lstrip("v")) < Version("0.2.0") else "checks=none"
 
 
-def copy_service(template: TemplateRepository, tag: str, destination: Path) -> Path:
-    """Copy ``template`` at ``tag`` without checks, and commit the result in a new repository."""
+def copy_service(
+    template: TemplateRepository, tag: str, destination: Path, answers: Path | None = None
+) -> Path:
+    """Copy ``template`` at ``tag`` without checks, and commit the result in a new repository.
+
+    ``answers``: a data file of answers to copy with, instead of the defaults.
+    """
+    data_file = ["--data-file", str(answers)] if answers else []
     copied = copier(
-        "copy", "--trust", "--defaults", "--vcs-ref", tag, "--data", checks_off(tag),
+        "copy", "--trust", "--defaults", "--vcs-ref", tag, "--data", checks_off(tag), *data_file,
         str(template.path), str(destination), cwd=destination.parent,
     )  # fmt: skip
     assert copied.returncode == 0, copied.stdout
