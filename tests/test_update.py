@@ -305,7 +305,7 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
                 PROJECT,
                 {**TASK, "fields": [{**TASK_FIELDS[0], "on_delete": "cascade"}, *TASK_FIELDS[1:]]},
             ],
-            "field Task.project_id: on_delete None -> 'cascade' would change the column that "
+            "field Task.project_id: on_delete 'restrict' -> 'cascade' would change the column that "
             "migration 0002_create_task created",
         ),
         (

@@ -27,6 +27,8 @@ COLUMN_ATTRIBUTES = (
 OPTIONAL_ATTRIBUTES = ("choices", "index", "on_delete")
 # The on_delete values recorded; restrict, the default, is not.
 RECORDED_ON_DELETE = ("cascade", "set_null")
+# What an attribute that is not recorded means, for messages.
+UNRECORDED_MEANS = {"on_delete": "restrict"}
 
 
 def column_record(field: dict[str, Any]) -> dict[str, Any]:
