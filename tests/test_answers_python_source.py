@@ -119,3 +119,15 @@ def test_an_assignment_whose_call_cannot_start_on_its_line_gets_parentheses() ->
         "        )",
         "    )",
     ]
+
+
+def test_allowed_confusables_are_the_non_ascii_characters_as_toml_strings() -> None:
+    texts = ["Size 3\u00d74", "a \u2013 b", "joined 👩\u200d👧", "plain ASCII"]
+    assert source.allowed_confusables(texts) == [
+        '"\u00d7"',
+        '"\\U0000200d"',
+        '"\u2013"',
+        '"👧"',
+        '"👩"',
+    ]
+    assert source.allowed_confusables(["only ASCII"]) == []

@@ -7,7 +7,15 @@ import re
 from typing import Any
 
 import pytest
-from extension_modules import AnswerError, defaults, naming, parse_entities, questions, references
+from extension_modules import (
+    AnswerError,
+    defaults,
+    naming,
+    parse_entities,
+    questions,
+    references,
+    specs,
+)
 
 
 def parse(*entities: dict[str, Any]) -> list[Any]:
@@ -160,3 +168,20 @@ def test_parsed_entities_keep_declared_order_and_options() -> None:
     )
     assert project.fields[0].max_length == 80
     assert parsed.references[0].ref_table == "project" and parsed.references[0].touch
+
+
+def test_on_delete_defaults_to_restrict_which_writes_no_foreign_key_action() -> None:
+    project = {"name": "Project", "fields": [{"name": "name", "type": "str"}]}
+    reference = {"name": "project_id", "type": "ref", "to": "Project", "nullable": True}
+    actions: dict[str | None, tuple[str | None, str | None]] = {}
+    for on_delete in (None, "restrict", "cascade", "set_null"):
+        declared = reference | ({"on_delete": on_delete} if on_delete else {})
+        [_, parsed] = parse(project, task(declared))
+        [spec] = specs.entity_spec(parsed)["references"]
+        actions[on_delete] = (parsed.references[0].on_delete, spec["ondelete"])
+    assert actions == {
+        None: ("restrict", None),
+        "restrict": ("restrict", None),
+        "cascade": ("cascade", "CASCADE"),
+        "set_null": ("set_null", "SET NULL"),
+    }

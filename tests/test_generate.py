@@ -48,7 +48,13 @@ TWELVE_ENTITIES = [
     {
         "name": "Shipment",
         "fields": [
-            {"name": "warehouse_id", "type": "ref", "to": "Warehouse", "touch": True},
+            {
+                "name": "warehouse_id",
+                "type": "ref",
+                "to": "Warehouse",
+                "touch": True,
+                "on_delete": "restrict",
+            },
             {"name": "shipped_at", "type": "datetime"},
             {"name": "tracking", "type": "uuid"},
         ],
@@ -56,7 +62,14 @@ TWELVE_ENTITIES = [
     {
         "name": "Invoice",
         "fields": [
-            {"name": "customer_id", "type": "ref", "to": "Customer", "touch": True},
+            # Deleting a customer deletes its invoices, and their payments with them.
+            {
+                "name": "customer_id",
+                "type": "ref",
+                "to": "Customer",
+                "touch": True,
+                "on_delete": "cascade",
+            },
             {"name": "total", "type": "decimal", "default": 0},
             {"name": "paid", "type": "bool", "default": False},
             {
@@ -72,7 +85,13 @@ TWELVE_ENTITIES = [
         "name": "Payment",
         "indexes": [{"fields": ["invoice_id", "received_on"]}],
         "fields": [
-            {"name": "invoice_id", "type": "ref", "to": "Invoice", "touch": True},
+            {
+                "name": "invoice_id",
+                "type": "ref",
+                "to": "Invoice",
+                "touch": True,
+                "on_delete": "cascade",
+            },
             {"name": "amount", "type": "float"},
             {"name": "received_on", "type": "date"},
         ],
@@ -83,7 +102,13 @@ TWELVE_ENTITIES = [
             {"name": "body", "type": "text"},
             {"name": "stars", "type": "int", "default": 5, "index": True},
             {"name": "product_id", "type": "ref", "to": "Product", "touch": True},
-            {"name": "customer_id", "type": "ref", "to": "Customer", "nullable": True},
+            {
+                "name": "customer_id",
+                "type": "ref",
+                "to": "Customer",
+                "nullable": True,
+                "on_delete": "set_null",
+            },
         ],
     },
     {
@@ -150,7 +175,13 @@ SQL_RESERVED = [
         "fields": [
             {"name": "type", "type": "str"},
             {"name": "match", "type": "text", "nullable": True},
-            {"name": "select_id", "type": "ref", "to": "Select", "nullable": True},
+            {
+                "name": "select_id",
+                "type": "ref",
+                "to": "Select",
+                "nullable": True,
+                "on_delete": "set_null",
+            },
         ],
     },
     {

@@ -294,8 +294,8 @@ INVALID_ANSWERS = [
         "field-unknown-key",
         field("title", indexed=True),
         "entity 'Task', field #1 has unknown key(s) 'indexed'",
-        "allowed keys are choices, default, index, max_length, name, nullable, to, touch, type, "
-        "unique",
+        "allowed keys are choices, default, index, max_length, name, nullable, on_delete, to, "
+        "touch, type, unique",
     ),
     field_case(
         "max-length-on-int",
@@ -867,6 +867,27 @@ INVALID_ANSWERS = [
         "ref-touch-not-bool",
         [entity("Project"), task(field("project_id", "ref", to="Project", touch="yes"))],
         "touch 'yes' must be true or false",
+    ),
+    entities_case(
+        "on-delete-unknown",
+        [entity("Project"), task(field("project_id", "ref", to="Project", on_delete="nullify"))],
+        "entity 'Task', field 'project_id': on_delete 'nullify' must be one of restrict, "
+        "cascade, set_null",
+    ),
+    entities_case(
+        "on-delete-not-a-string",
+        [entity("Project"), task(field("project_id", "ref", to="Project", on_delete=True))],
+        "entity 'Task', field 'project_id': on_delete True must be one of restrict",
+    ),
+    entities_case(
+        "on-delete-set-null-not-nullable",
+        [entity("Project"), task(field("project_id", "ref", to="Project", on_delete="set_null"))],
+        "entity 'Task', field 'project_id': on_delete 'set_null' needs nullable: true",
+    ),
+    field_case(
+        "on-delete-on-a-uuid-field",
+        field("owner_id", "uuid", on_delete="cascade"),
+        "entity 'Task', field 'owner_id': on_delete is only allowed on ref fields, not uuid",
     ),
     entities_case(
         "ref-foreign-key-name-too-long",

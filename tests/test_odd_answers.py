@@ -3,7 +3,8 @@
 One service batches them all (to keep the suite fast): names at the 40-character
 limits, a 30-character package name, emoji and typographic quotes in every text
 answer, an entity whose name starts with ``Test`` (pytest must not collect its
-classes), defaults that become module constants (a UUID, a long text, a long
+classes), characters ruff takes for ASCII look-alikes (a multiplication sign, an
+en dash, a Cyrillic a), defaults that become module constants (a UUID, a long text, a long
 datetime) and numbers at the edges of their columns.
 """
 
@@ -19,6 +20,15 @@ from conftest import check_service, generate
 
 LONG_ENTITY = "Abcdefghijklmnopqrstuvwxyzabcdefghijklmn"  # 40 characters as snake_case
 PACKAGE = "a_long_package_name_for_svc_30"
+
+
+# Characters ruff takes for ASCII look-alikes in docstrings (RUF002), and an emoji
+# joined by a zero-width joiner, which does not print.
+# (written as escapes: this repository's ruff checks its own strings too).
+AMBIGUOUS = (
+    "Writers \u00d7 editors \u2013 \u2139 \uff26ullwidth, Cyrillic \u0430, "
+    "a family 👩\u200d👩\u200d👧"
+)
 
 
 def forty(letter: str) -> str:
@@ -50,7 +60,11 @@ ODD_ENTITIES: list[dict[str, Any]] = [
             {"name": forty("h"), "type": "date", "default": "1000-01-01"},
         ],
     },
-    {"name": "Author", "fields": [{"name": "name", "type": "str"}]},
+    {
+        "name": "Author",
+        "description": AMBIGUOUS,
+        "fields": [{"name": "name", "type": "str"}],
+    },
     {
         "name": "Testimonial",
         "description": "Quotes from customers 😀",
@@ -98,3 +112,12 @@ def test_call_and_long_defaults_are_module_constants(service: Path) -> None:
     assert f'{forty("c").upper()}_DEFAULT = UUID("12345678-1234-5678-1234-567812345678")' in text
     assert f"{forty('d').upper()}_DEFAULT = (" in text
     assert all(len(line) <= 100 for line in text.splitlines())
+
+
+def test_characters_ruff_finds_ambiguous_are_kept_and_allowed(service: Path) -> None:
+    lint = tomllib.loads((service / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]
+    allowed = set(lint["lint"]["allowed-confusables"])
+    assert {"\u00d7", "\u2013", "\u2139", "\uff26", "\u0430", "\u200d", "😀"} <= allowed
+    assert all(not char.isascii() for char in allowed)
+    author = (service / "src" / PACKAGE / "domain" / "author.py").read_text(encoding="utf-8")
+    assert f'"""{AMBIGUOUS}"""' in author

@@ -132,15 +132,20 @@ class Draw:
             entity = {"name": self.pascal(naming.NAME_LIMIT), "fields": fields}
             if entities and self.random.random() < 0.7:
                 parent = self.random.choice(entities)
-                fields.append(
-                    {
-                        "name": "parent_id",
-                        "type": "ref",
-                        "to": parent["name"],
-                        "touch": self.random.random() < 0.5,
-                        "nullable": self.random.random() < 0.3,
-                    }
-                )
+                nullable = self.random.random() < 0.3
+                reference = {
+                    "name": "parent_id",
+                    "type": "ref",
+                    "to": parent["name"],
+                    "touch": self.random.random() < 0.5,
+                    "nullable": nullable,
+                }
+                # None: the default (restrict); set_null only where the reference may be null.
+                actions = [None, "restrict", "cascade", *(["set_null"] if nullable else [])]
+                on_delete = self.random.choice(actions)
+                if on_delete:
+                    reference["on_delete"] = on_delete
+                fields.append(reference)
             if self.random.random() < 0.5:
                 entity["description"] = self.random.choice(TEXT) + " word" * self.random.randint(
                     0, 30

@@ -95,11 +95,15 @@ def tampered(change: Any) -> list[dict[str, Any]]:
             tampered(lambda h: h[0]["columns"][0].pop("unique")),
             "has a column with the keys",
         ),
+        (
+            tampered(lambda h: h[1]["columns"][0].update(to="Project", on_delete="restrict")),
+            "has on_delete 'restrict', which is not cascade or set_null",
+        ),
     ],
     ids=[
         "not-a-list", "code-in-revision", "wrong-number", "too-long", "unknown-key",
         "unknown-kind", "add-before-create", "entity-name", "no-columns", "column-name",
-        "column-type", "max-length", "nullable", "to", "missing-key",
+        "column-type", "max-length", "nullable", "to", "missing-key", "on-delete-restrict",
     ],
 )  # fmt: skip
 def test_a_damaged_history_is_refused_naming_the_entry_value_and_rule(

@@ -2,8 +2,10 @@
 
 The template's working tree (uncommitted changes included) is released as
 v1.0.0 in a temporary git repository; v1.1.0 adds a method to the base entity.
-A service is copied at v1.0.0, the team edits it and stores rows, then updates to
-v1.1.0 while adding an entity and fields (an enum among them).
+A service is copied at v1.0.0 (its tasks cascade from their project), the team
+edits it and stores rows, then updates to v1.1.0 while adding an entity and
+fields: a NOT NULL column on the project table, and on the task table an enum
+and a reference that is emptied when its row is deleted, among them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from conftest import SERVERS, passed_count, run, server_database
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 from update_support import (
+    DELETE_A_LABEL,
     PROJECT,
     RECOVERY,
     STORE_ROWS,
@@ -33,6 +36,7 @@ from update_support import (
     copier,
     copy_service,
     digests,
+    foreign_key_actions,
     git,
     git_state,
     index_names,
@@ -63,11 +67,17 @@ LABEL_REFERENCE = {
     "to": "Label",
     "nullable": True,
     "touch": True,
+    "on_delete": "set_null",
 }
 LABEL = {"name": "Label", "fields": [{"name": "title", "type": "str", "max_length": 80}]}
+# Deleting a project deletes its tasks. On SQLite, adding a NOT NULL column to the
+# project table copies the table and drops the old one; the stored tasks must stay.
+CASCADING_TASK_FIELDS = [{**TASK_FIELDS[0], "on_delete": "cascade"}, *TASK_FIELDS[1:]]
+ENTITIES_BEFORE = [PROJECT, {**TASK, "fields": CASCADING_TASK_FIELDS}]
+BUDGET = {"name": "budget", "type": "int", "default": 0}
 ENTITIES_AFTER = [
-    PROJECT,
-    {**TASK, "fields": [*TASK_FIELDS, ESTIMATE, LABEL_REFERENCE, STAGE]},
+    {**PROJECT, "fields": [*PROJECT["fields"], BUDGET]},
+    {**TASK, "fields": [*CASCADING_TASK_FIELDS, ESTIMATE, LABEL_REFERENCE, STAGE]},
     LABEL,
 ]
 
@@ -141,7 +151,9 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
     template.release("v1.1.0")
     checks_after_update = service_database.startswith("sqlite")
 
-    service = copy_service(template, "v1.0.0", tmp_path / "service")
+    answers_before = tmp_path / "answers_before.yml"
+    answers_before.write_text(yaml.safe_dump({"entities": ENTITIES_BEFORE}))
+    service = copy_service(template, "v1.0.0", tmp_path / "service", answers_before)
     make_team_edits(service)
     commit_all(service, "Team code: Task.is_done, TaskRepository.find_by_status, their tests")
 
@@ -196,17 +208,24 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
     migrations_after = digests(versions)
     assert {name: migrations_after[name] for name in migrations_before} == migrations_before
     added = sorted(set(migrations_after) - set(migrations_before))
-    assert added == ["0003_create_label.py", "0004_add_3_columns_to_task.py"]
-    assert 'down_revision: str | None = "0002_create_task"' in (versions / added[0]).read_text()
-    assert 'down_revision: str | None = "0003_create_label"' in (versions / added[1]).read_text()
+    assert added == [
+        "0003_create_label.py",
+        "0004_add_budget_to_project.py",
+        "0005_add_3_columns_to_task.py",
+    ]
+    for revision, previous in zip(added, ["0002_create_task", *added], strict=False):
+        down_revision = f'down_revision: str | None = "{previous.removesuffix(".py")}"'
+        assert down_revision in (versions / revision).read_text()
     heads = run([sys.executable, "-m", "alembic", "heads"], service, env)
-    assert heads.split() == ["0004_add_3_columns_to_task", "(head)"]
+    assert heads.split() == ["0005_add_3_columns_to_task", "(head)"]
 
-    # The existing database migrates forward and keeps every row.
+    # The existing database migrates forward and keeps every row: the tasks too,
+    # though their project table changed and they cascade from it.
     run([sys.executable, "-m", "alembic", "upgrade", "head"], service, env)
     assert row_counts(service_database) == rows_before
     engine = create_engine(service_database)
     with engine.connect() as connection:
+        assert set(connection.scalars(text("SELECT budget FROM project"))) == {0}
         assert set(connection.scalars(text("SELECT estimate FROM task"))) == {1}
         assert set(connection.scalars(text("SELECT stage FROM task"))) == {"backlog"}
     assert "ix_task_stage" in index_names(service_database, "task")
@@ -214,6 +233,12 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
     with pytest.raises(DBAPIError, match="ck_task_stage"), engine.begin() as connection:
         connection.execute(text("UPDATE task SET stage = 'shelved'"))
     engine.dispose()
+    # The new reference's foreign key empties it when its label is deleted.
+    assert foreign_key_actions(service_database, "task") == {
+        "project_id": "CASCADE",
+        "label_id": "SET NULL",
+    }
+    assert "label_id emptied" in run([sys.executable, "-c", DELETE_A_LABEL], service, env)
 
     # The updated service passes its own checks, on this database's kind.
     test_env = {**os.environ}
@@ -272,6 +297,14 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
             "0002_create_task created",
         ),
         (
+            [
+                PROJECT,
+                {**TASK, "fields": [{**TASK_FIELDS[0], "on_delete": "cascade"}, *TASK_FIELDS[1:]]},
+            ],
+            "field Task.project_id: on_delete 'restrict' -> 'cascade' would change the column that "
+            "migration 0002_create_task created",
+        ),
+        (
             [PROJECT, {**TASK, "indexes": [{"fields": ["title", "priority"]}]}],
             "entity Task: indexes [] -> [{'fields': ['title', 'priority'], 'unique': False}] "
             "would change the table that migration 0002_create_task created",
@@ -287,6 +320,7 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
         "remove-field",
         "change-column",
         "index-an-existing-column",
+        "change-on-delete",
         "add-a-composite-index",
         "new-not-null-field",
     ],

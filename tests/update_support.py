@@ -116,10 +116,16 @@ def checks_off(tag: str) -> str:
     return "run_checks=false" if Version(tag.lstrip("v")) < Version("0.2.0") else "checks=none"
 
 
-def copy_service(template: TemplateRepository, tag: str, destination: Path) -> Path:
-    """Copy ``template`` at ``tag`` without checks, and commit the result in a new repository."""
+def copy_service(
+    template: TemplateRepository, tag: str, destination: Path, answers: Path | None = None
+) -> Path:
+    """Copy ``template`` at ``tag`` without checks, and commit the result in a new repository.
+
+    ``answers``: a data file of answers to copy with, instead of the defaults.
+    """
+    data_file = ["--data-file", str(answers)] if answers else []
     copied = copier(
-        "copy", "--trust", "--defaults", "--vcs-ref", tag, "--data", checks_off(tag),
+        "copy", "--trust", "--defaults", "--vcs-ref", tag, "--data", checks_off(tag), *data_file,
         str(template.path), str(destination), cwd=destination.parent,
     )  # fmt: skip
     assert copied.returncode == 0, copied.stdout
@@ -175,6 +181,32 @@ with sessions() as session:
         tasks.create(project_id=project.id, title=f"task {number}", status=status)
 """
 
+# After the update: a task labelled, then its label deleted; the reference, added
+# with on_delete: set_null, is emptied through the updated_at rule.
+DELETE_A_LABEL = """
+from datetime import UTC, datetime
+
+from task_tracker.application.label_service import LabelService
+from task_tracker.application.task_service import TaskService
+from task_tracker.infrastructure.database import create_database_engine, create_session_factory
+from task_tracker.infrastructure.repositories.label_repository import LabelRepository
+from task_tracker.infrastructure.repositories.task_repository import TaskRepository
+
+sessions = create_session_factory(create_database_engine())
+with sessions() as session:
+    label = LabelService(LabelRepository(session)).create(title="urgent")
+    tasks = TaskService(TaskRepository(session))
+    task = tasks.list_updated_since(datetime(1970, 1, 1, tzinfo=UTC))[0]
+    labelled = tasks.update(task.id, {"label_id": label.id})
+    LabelService(LabelRepository(session)).delete(label.id)
+with sessions() as session:
+    emptied = TaskService(TaskRepository(session)).get(task.id)
+assert emptied.label_id is None, emptied
+assert emptied.version == labelled.version + 1, (emptied, labelled)
+assert emptied.updated_at > labelled.updated_at, (emptied, labelled)
+print("label_id emptied")
+"""
+
 
 def service_env(database_url: str) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": "src"}
@@ -195,6 +227,14 @@ def index_names(database_url: str, table: str) -> set[str]:
     names = {index["name"] for index in inspect(engine).get_indexes(table)}
     engine.dispose()
     return {name for name in names if name}
+
+
+def foreign_key_actions(database_url: str, table: str) -> dict[str, str | None]:
+    """The ON DELETE action of each foreign key of ``table``, by its column."""
+    engine = create_engine(database_url)
+    keys = inspect(engine).get_foreign_keys(table)
+    engine.dispose()
+    return {key["constrained_columns"][0]: key["options"].get("ondelete") for key in keys}
 
 
 # Headings of the generated README whose commands the tests run.

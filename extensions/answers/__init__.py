@@ -45,6 +45,7 @@ def filters() -> dict[str, Callable[..., Any]]:
         "author_email_error": questions.author_email_error,
         "py_str": python_source.py_str,
         "toml_str": python_source.py_str,
+        "allowed_confusables": python_source.allowed_confusables,
         "fit": python_source.fit,
         "docstring": python_source.docstring,
         "comment": python_source.comment,

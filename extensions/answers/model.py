@@ -24,8 +24,16 @@ FIELD_KEYS = frozenset(
         "touch",
         "choices",
         "index",
+        "on_delete",
     }
 )
+# ref only: what the database does to a row when the row it references is deleted
+# (``on_delete``), and the foreign key's ON DELETE action that does it. restrict is
+# the foreign key without one (NO ACTION, SQL's default): not deferred, it refuses the
+# delete at the end of the statement on every backend, as the references of earlier
+# releases, whose migrations and models write no action, do.
+ON_DELETE_ACTIONS = {"restrict": None, "cascade": "CASCADE", "set_null": "SET NULL"}
+DEFAULT_ON_DELETE = "restrict"
 
 
 @dataclass
@@ -42,9 +50,11 @@ class Field:
     max_length: int | None = None
     # Python source of the default ("None" for null), or None when there is none.
     default: str | None = None
-    # ref only: the referenced entity, and whether saving touches it.
+    # ref only: the referenced entity, whether saving touches it, and what deleting
+    # it does to this row (a key of ON_DELETE_ACTIONS).
     to: str | None = None
     touch: bool = False
+    on_delete: str | None = None
     # enum only: the values the field accepts, in declaration order.
     choices: list[str] | None = None
 

@@ -8,7 +8,7 @@ from typing import Any
 from . import reserved
 from .errors import AnswerError
 from .field_types import FIELD_TYPES
-from .model import FIELD_KEYS, Field
+from .model import DEFAULT_ON_DELETE, FIELD_KEYS, ON_DELETE_ACTIONS, Field
 from .naming import NAME_LIMIT, PASCAL_CASE, SNAKE_CASE, check_identifier
 
 DEFAULT_MAX_LENGTH = 255
@@ -136,7 +136,7 @@ def _max_length(where: str, type_name: str, raw: dict[str, Any]) -> int | None:
 def _parse_reference(where: str, field: Field, raw: dict[str, Any]) -> None:
     """The entity a ref field references and whether saving touches it."""
     if field.type != "ref":
-        for key in ("to", "touch"):
+        for key in ("to", "touch", "on_delete"):
             if key in raw:
                 raise AnswerError(f"{where}: {key} is only allowed on ref fields, not {field.type}")
         return
@@ -152,6 +152,21 @@ def _parse_reference(where: str, field: Field, raw: dict[str, Any]) -> None:
         raise AnswerError(f"{where}: to {target!r} must name a declared entity (PascalCase)")
     field.to = target
     field.touch = check_bool(where, "touch", raw.get("touch", False))
+    field.on_delete = _on_delete(where, field, raw.get("on_delete", DEFAULT_ON_DELETE))
+
+
+def _on_delete(where: str, field: Field, value: Any) -> str:
+    """What deleting the referenced row does to this one: restrict, cascade or set_null."""
+    if not isinstance(value, str) or value not in ON_DELETE_ACTIONS:
+        raise AnswerError(
+            f"{where}: on_delete {value!r} must be one of {', '.join(ON_DELETE_ACTIONS)}"
+        )
+    if value == "set_null" and not field.nullable:
+        raise AnswerError(
+            f"{where}: on_delete 'set_null' needs nullable: true (the database sets the "
+            "reference to NULL when the referenced row is deleted)"
+        )
+    return value
 
 
 def _parse_choices(where: str, field: Field, raw: dict[str, Any]) -> None:

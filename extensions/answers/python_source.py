@@ -20,6 +20,18 @@ def py_str(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def allowed_confusables(texts: list[str]) -> list[str]:
+    """The non-ASCII characters of ``texts``, as TOML strings for ruff's ``allowed-confusables``.
+
+    Text answers reach docstrings and comments, where ruff takes characters such
+    as a multiplication sign, an en dash or a Cyrillic a for ASCII look-alikes
+    (RUF001 to RUF003); the team wrote them on purpose. Characters that do not
+    print (a zero-width joiner in an emoji) are written as TOML escapes.
+    """
+    characters = sorted({char for text in texts for char in text if not char.isascii()})
+    return [py_str(char) if char.isprintable() else f'"\\U{ord(char):08x}"' for char in characters]
+
+
 def width(text: str) -> int:
     """Columns ``text`` takes, as ruff measures it (wide characters count two)."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)

@@ -1,4 +1,7 @@
-"""The reference graph: every ``to`` names another declared entity, and there is no cycle."""
+"""The reference graph: every ``to`` names another declared entity, and there is no cycle.
+
+Also which repositories the generated test of a referencing entity imports.
+"""
 
 from __future__ import annotations
 
@@ -58,3 +61,12 @@ def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
 def referenced_tables(entity: Entity) -> list[tuple[str, str]]:
     """(table, entity name) of each entity ``entity`` references, once each, by table."""
     return sorted({(f.ref_table, f.to) for f in entity.references if f.ref_table and f.to})
+
+
+def test_repositories(entity: Entity) -> list[tuple[str, str]]:
+    """(module stem, entity name) of the repositories ``entity``'s repository test imports.
+
+    Its own and those of the entities it references, in the order isort wants.
+    """
+    pairs = {(entity.snake, entity.name), *referenced_tables(entity)}
+    return sorted(pairs, key=lambda pair: f"{pair[0]}_repository")

@@ -25,7 +25,7 @@ from .imports import (
     UTC_DATETIME,
     names_used_by,
 )
-from .model import Entity, Field
+from .model import ON_DELETE_ACTIONS, Entity, Field
 from .naming import (
     check_constraint,
     choices_constant,
@@ -44,7 +44,7 @@ from .python_source import (
     string_constant,
     width,
 )
-from .references import referenced_tables
+from .references import referenced_tables, test_repositories
 
 
 def entity_specs(entities: list[Entity]) -> list[dict[str, Any]]:
@@ -94,6 +94,7 @@ def field_spec(entity: Entity, field: Field) -> dict[str, Any]:
         "constant": None,
         "default_value": field.default,
         "foreign_key": None,
+        "ondelete": ON_DELETE_ACTIONS[field.on_delete or "restrict"],
         "index": None,
     }
     if field.to and field.ref_table:
@@ -160,6 +161,8 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "references": [spec for spec in fields if spec["to"]],
         "touched_parents": touched,
         "referenced": [{"table": t, "name": n} for t, n in referenced_tables(entity)],
+        "test_repositories": test_repositories(entity),
+        "on_delete_actions": sorted({f.on_delete or "" for f in entity.references}),
         "constants": [spec for spec in fields if spec["constant"]],
         "indexes": indexes,
         # ruff format keeps one index on one line when it fits (no magic trailing comma).

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from .errors import SchemaChangeError
-from .records import OPTIONAL_ATTRIBUTES, REVISION_LIMIT
+from .records import OPTIONAL_ATTRIBUTES, RECORDED_ON_DELETE, REVISION_LIMIT
 
 # The format of a history entry. The template names its revisions NNNN_<what>,
 # NNNN being the entry's position; releases before 0.3.0 recorded no `to`.
@@ -66,6 +66,12 @@ def _check_column(record: Any, number: int) -> None:
         raise _damaged(number, f"has choices {choices!r}, which is not a list of strings")
     if record.get("index", True) is not True:
         raise _damaged(number, f"has index {record['index']!r}, which is not true")
+    if record.get("on_delete", RECORDED_ON_DELETE[0]) not in RECORDED_ON_DELETE:
+        raise _damaged(
+            number,
+            f"has on_delete {record['on_delete']!r}, which is not "
+            + " or ".join(RECORDED_ON_DELETE),
+        )
 
 
 def check_history(history: Any) -> list[dict[str, Any]]:

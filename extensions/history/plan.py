@@ -14,7 +14,13 @@ from typing import Any
 
 from .entries import check_history
 from .errors import SchemaChangeError
-from .records import COLUMN_ATTRIBUTES, REVISION_LIMIT, column_record, index_records
+from .records import (
+    COLUMN_ATTRIBUTES,
+    REVISION_LIMIT,
+    UNRECORDED_MEANS,
+    column_record,
+    index_records,
+)
 from .revisions import service_revisions, single_head, versions_directory
 
 RETIRING = "see 'Removing or renaming an entity' in the service's README"
@@ -43,7 +49,7 @@ def _new_fields(entity: dict[str, Any], recorded: dict[str, Any]) -> list[dict[s
             )
         now = column_record(current[column])
         changed = [
-            f"{key} {record.get(key)!r} -> {now.get(key)!r}"
+            f"{key} {_shown(key, record)!r} -> {_shown(key, now)!r}"
             for key in COLUMN_ATTRIBUTES
             if record.get(key) != now.get(key)
         ]
@@ -63,6 +69,12 @@ def _new_fields(entity: dict[str, Any], recorded: dict[str, Any]) -> list[dict[s
                 + (" (a unique field can only be added as nullable)" if field["unique"] else "")
             )
     return new
+
+
+def _shown(key: str, record: dict[str, Any]) -> Any:
+    """The value of ``key`` in a column record, as a message names it."""
+    value = record.get(key)
+    return UNRECORDED_MEANS.get(key) if value is None else value
 
 
 def _referenced_first(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:

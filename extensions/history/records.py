@@ -1,8 +1,9 @@
 """What the schema history keeps of a migration: its columns and composite indexes.
 
 Each entry names its revision, its entity and the columns it created, with the
-attributes that shape a column (type, max_length, nullable, unique, and choices
-for an enum); an entry that creates a table with composite indexes keeps them too.
+attributes that shape a column (type, max_length, nullable, unique, choices for
+an enum, and a reference's on_delete when it is not the default restrict); an
+entry that creates a table with composite indexes keeps them too.
 """
 
 from __future__ import annotations
@@ -12,9 +13,22 @@ from typing import Any
 # Alembic stores revision ids in a VARCHAR(32) column.
 REVISION_LIMIT = 32
 # The field attributes that shape a column; the rest (default, description) do not.
-COLUMN_ATTRIBUTES = ("type", "max_length", "nullable", "unique", "to", "choices", "index")
+COLUMN_ATTRIBUTES = (
+    "type",
+    "max_length",
+    "nullable",
+    "unique",
+    "to",
+    "choices",
+    "index",
+    "on_delete",
+)
 # Recorded only when set: the histories of earlier releases have no such key.
-OPTIONAL_ATTRIBUTES = ("choices", "index")
+OPTIONAL_ATTRIBUTES = ("choices", "index", "on_delete")
+# The on_delete values recorded; restrict, the default, is not.
+RECORDED_ON_DELETE = ("cascade", "set_null")
+# What an attribute that is not recorded means, for messages.
+UNRECORDED_MEANS = {"on_delete": "restrict"}
 
 
 def column_record(field: dict[str, Any]) -> dict[str, Any]:
@@ -22,6 +36,10 @@ def column_record(field: dict[str, Any]) -> dict[str, Any]:
     record = {"name": field["name"], **{key: field.get(key) for key in COLUMN_ATTRIBUTES}}
     # The spec's ``index`` is the index's name (a ref's too); the answer is ``indexed``.
     record["index"] = True if field.get("indexed") else None
+    # restrict, the default, is not recorded: the histories of earlier releases,
+    # whose references all restrict, have no on_delete.
+    if record["on_delete"] == "restrict":
+        record["on_delete"] = None
     return {
         key: value
         for key, value in record.items()

@@ -37,3 +37,16 @@ class ConcurrencyConflict(DatabaseException):
             "save", entity_type, f"{entity_type} {entity_id} was changed by someone else"
         )
         self.entity_id = entity_id
+
+
+class ReferencedEntityInUse(DatabaseException):
+    """The entity cannot be deleted: rows reference it with ``on_delete: restrict``."""
+
+    def __init__(self, entity_type: str, entity_id: UUID) -> None:
+        super().__init__(
+            "delete",
+            entity_type,
+            f"{entity_type} {entity_id} is still referenced by rows that restrict its "
+            "deletion; delete or change them first",
+        )
+        self.entity_id = entity_id

@@ -16,8 +16,10 @@ from ...domain.clock import next_updated_at, utc_now
 from ...domain.exceptions import ConcurrencyConflict
 from ...domain.touching import no_touching, touching_suppressed
 from ..orm.entity_model import EntityModel
+from ..orm.on_delete import empty_references, expire_changed_rows
 from ..orm.parent_touch import touch_parents, touch_parents_of_write
 from ..orm.stamps import table_of
+from .database_errors import database_errors, refused_while_referenced
 from .entity_reads import EntityReads
 from .held_rows import HeldRows
 
@@ -41,7 +43,8 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
 
     Errors from the database come out as :class:`DatabaseException` (the
     driver's error chained as ``__cause__``); a stale write as
-    :class:`ConcurrencyConflict`.
+    :class:`ConcurrencyConflict`; a delete a reference restricts as
+    :class:`ReferencedEntityInUse`.
     """
 
     # Not a test class, though pytest collects names starting with Test (Testimonial...).
@@ -128,13 +131,28 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
         return entity
 
     def delete(self, entity_id: UUID) -> bool:
-        """Delete the entity with ``entity_id``; False when there was none."""
-        with self._database_errors("delete"):
+        """Delete the entity with ``entity_id``; False when there was none.
+
+        The rows that reference it get what their reference's ``on_delete``
+        says (see :mod:`..orm.on_delete`). A reference that restricts refuses
+        the delete with :class:`ReferencedEntityInUse`: nothing is deleted, and
+        the transaction goes on (the delete runs in a savepoint). References
+        set to null are emptied with one stamped UPDATE each; the rows loaded in
+        the session that the delete may have deleted or changed are expired.
+        """
+        entity_type = self.entity_type.__name__
+        with self._database_errors("delete"), refused_while_referenced(entity_type, entity_id):
             row = self.session.get(self.model_type, entity_id)
             if row is None:
                 return False
-            self.session.delete(row)
-            self.session.flush()
+            try:
+                with self.session.begin_nested():
+                    empty_references(self.session, self.model_type, entity_id)
+                    self.session.delete(row)
+                    self.session.flush()
+            finally:
+                # Deleted, changed, or changed and rolled back with the savepoint.
+                expire_changed_rows(self.session, self.model_type)
         return True
 
     @contextmanager

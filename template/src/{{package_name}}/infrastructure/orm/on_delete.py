@@ -1,0 +1,72 @@
+"""What deleting a row does to the rows that reference it: their ``on_delete``.
+
+The foreign keys carry it out, on every database: ``RESTRICT`` refuses the
+delete while a row references it, ``CASCADE`` deletes the referencing rows,
+``SET NULL`` empties their reference. The database does that without the ORM,
+so the repository's ``delete()`` empties the ``SET NULL`` references to the
+deleted row itself first, with one stamped UPDATE (``updated_at`` moved by
+:func:`~...domain.clock.next_updated_at`, ``version`` up by one), and then
+expires the rows of the session the database may have deleted or changed.
+"""
+
+from uuid import UUID
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from .entity_model import EntityModel
+from .models import ENTITY_MODELS
+from .stamps import table_of
+
+# A reference: the model whose rows hold it, and its column.
+Reference = tuple[type[EntityModel], str]
+
+
+def references_to(model: type[EntityModel], action: str) -> tuple[Reference, ...]:
+    """The references to ``model``'s rows whose foreign key's ON DELETE is ``action``."""
+    table = table_of(model)
+    return tuple(
+        (child, foreign_key.parent.key)
+        for child in ENTITY_MODELS
+        for foreign_key in table_of(child).foreign_keys
+        if foreign_key.references(table) and foreign_key.ondelete == action
+    )
+
+
+def changed_by_delete(model: type[EntityModel]) -> frozenset[type[EntityModel]]:
+    """The models whose rows deleting a ``model`` row can delete or change, however deep."""
+    found: set[type[EntityModel]] = set()
+    pending = [model]
+    while pending:
+        parent = pending.pop()
+        for action in ("CASCADE", "SET NULL"):
+            for child, _ in references_to(parent, action):
+                if child not in found:
+                    found.add(child)
+                    if action == "CASCADE":
+                        pending.append(child)
+    return frozenset(found)
+
+
+def empty_references(session: Session, model: type[EntityModel], row_id: UUID) -> None:
+    """Set the ``SET NULL`` references to the ``model`` row ``row_id`` to NULL, stamped.
+
+    One ORM UPDATE per reference: the timestamp listeners stamp it like
+    ``update_where()``, and the rows loaded in ``session`` take the new values.
+    """
+    for child, column in references_to(model, "SET NULL"):
+        emptied = {column: None, "version": child.version + 1}
+        session.execute(update(child).where(getattr(child, column) == row_id).values(emptied))
+
+
+def expire_changed_rows(session: Session, model: type[EntityModel]) -> None:
+    """Expire the loaded rows that deleting a ``model`` row may have deleted or changed.
+
+    The next read of such a row goes to the database: a deleted row is gone
+    (``get()`` returns None), a changed one is read as it is.
+    """
+    changed = changed_by_delete(model)
+    if changed:
+        for row in list(session.identity_map.values()):
+            if type(row) in changed:
+                session.expire(row)
