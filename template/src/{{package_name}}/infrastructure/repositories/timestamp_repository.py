@@ -19,7 +19,7 @@ from ..orm.entity_model import EntityModel
 from ..orm.on_delete import empty_references, expire_changed_rows
 from ..orm.parent_touch import touch_parents, touch_parents_of_write
 from ..orm.stamps import table_of
-from .database_errors import database_errors, refused_while_referenced
+from .database_errors import refused_while_referenced
 from .entity_reads import EntityReads
 from .held_rows import HeldRows
 
