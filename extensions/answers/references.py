@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .errors import AnswerError
 from .model import Entity
+from .naming import snake_case
 
 
 def check_references(entities: list[Entity]) -> None:
@@ -56,5 +57,6 @@ def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
 
 
 def referenced_tables(entity: Entity) -> list[tuple[str, str]]:
-    """(table, entity name) of each entity ``entity`` references, once each, by table."""
-    return sorted({(f.ref_table, f.to) for f in entity.references if f.ref_table and f.to})
+    """(table, entity name) of each entity ``entity`` references, once each, by module name."""
+    pairs = {(f.ref_table, f.to) for f in entity.references if f.ref_table and f.to}
+    return sorted(pairs, key=lambda pair: snake_case(pair[1]))

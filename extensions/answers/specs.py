@@ -32,6 +32,7 @@ from .naming import (
     constant_name,
     foreign_key,
     index_name,
+    snake_case,
     unique_constraint,
 )
 from .python_source import (
@@ -76,15 +77,16 @@ def field_spec(entity: Entity, field: Field) -> dict[str, Any]:
     }
     spec = asdict(field) | {
         "ref_table": field.ref_table,
+        "ref_snake": snake_case(field.to) if field.to else None,
         "python_type": python_type,
         "python_type_name": kind.python,
         "model_type": kind.column.format(**placeholders),
         "migration_type": kind.migration.format(**placeholders),
         "choices_name": choices_constant(field.name) if field.choices else None,
         "choices_constant": _choices_constant(field),
-        "check_constraint": check_constraint(entity.snake, field.name) if field.choices else None,
+        "check_constraint": check_constraint(entity.table, field.name) if field.choices else None,
         "checker": kind.checker,
-        "unique_constraint": unique_constraint(entity.snake, field.name),
+        "unique_constraint": unique_constraint(entity.table, field.name),
         "example": example,
         "sample": sample,
         "changed": changed,
@@ -96,10 +98,10 @@ def field_spec(entity: Entity, field: Field) -> dict[str, Any]:
         "index": None,
     }
     if field.to and field.ref_table:
-        spec["foreign_key"] = foreign_key(entity.snake, field.name, field.ref_table)
-        spec["index"] = index_name(entity.snake, field.name)
+        spec["foreign_key"] = foreign_key(entity.table, field.name, field.ref_table)
+        spec["index"] = index_name(entity.table, field.name)
     if field.indexed:
-        spec["index"] = index_name(entity.snake, field.name)
+        spec["index"] = index_name(entity.table, field.name)
     if _needs_constant(field, python_type):
         assert field.default is not None
         spec["constant"] = _constant(field.name, field.default)
@@ -141,7 +143,7 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         {
             "fields": index.fields,
             "unique": index.unique,
-            "name": composite_index_name(entity.snake, index.fields, index.unique),
+            "name": composite_index_name(entity.table, index.fields, index.unique),
         }
         for index in entity.indexes
     ]
@@ -153,12 +155,18 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
     return {
         "name": entity.name,
         "snake": entity.snake,
-        "table": entity.snake,
+        "table": entity.table,
+        "existing_table": entity.existing_table,
+        "legacy_created_at": entity.legacy_created_at,
+        "legacy_triggers": entity.legacy_triggers,
+        "sensitive_fields": [field.name for field in entity.fields if field.sensitive],
         "description": entity.description or f"A {entity.name} of this service.",
         "fields": fields,
         "references": [spec for spec in fields if spec["to"]],
         "touched_parents": touched,
-        "referenced": [{"table": t, "name": n} for t, n in referenced_tables(entity)],
+        "referenced": [
+            {"snake": snake_case(n), "table": t, "name": n} for t, n in referenced_tables(entity)
+        ],
         "constants": [spec for spec in fields if spec["constant"]],
         "indexes": indexes,
         # ruff format keeps one index on one line when it fits (no magic trailing comma).
@@ -214,7 +222,7 @@ def _orm_imports(entity: Entity, types: set[str]) -> list[str]:
         pairs.add(UTC_DATETIME)
     for field in entity.references:
         if field.touch:
-            pairs.add((f".{field.ref_table}_model", f"{field.to}Model"))
+            pairs.add((f".{snake_case(field.to)}_model", f"{field.to}Model"))
     return python_imports(pairs)
 
 

@@ -2,7 +2,8 @@
 
 Each entry names its revision, its entity and the columns it created, with the
 attributes that shape a column (type, max_length, nullable, unique, and choices
-for an enum); an entry that creates a table with composite indexes keeps them too.
+for an enum); an entry that creates a table with composite indexes keeps them too,
+and one that adopts an existing table (kind ``adopt``) keeps the table's name.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ REVISION_LIMIT = 32
 COLUMN_ATTRIBUTES = ("type", "max_length", "nullable", "unique", "to", "choices", "index")
 # Recorded only when set: the histories of earlier releases have no such key.
 OPTIONAL_ATTRIBUTES = ("choices", "index")
+# The kinds of migration that bring an entity's table in: create it, or adopt an existing one.
+TABLE_KINDS = ("create", "adopt")
 
 
 def column_record(field: dict[str, Any]) -> dict[str, Any]:
@@ -39,8 +42,10 @@ def schema_history(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "entity": step["entity"]["name"],
             "columns": [column_record(field) for field in step["fields"]],
         }
-        if step["kind"] == "create" and step["entity"].get("indexes"):
+        if step["kind"] in TABLE_KINDS and step["entity"].get("indexes"):
             entry["indexes"] = index_records(step["entity"])
+        if step["kind"] == "adopt":
+            entry["table"] = step["entity"]["table"]
         history.append(entry)
     return history
 
