@@ -30,7 +30,15 @@ ALL_TYPES_FIELDS: list[dict[str, Any]] = [
 
 TWELVE_ENTITIES = [
     {"name": "Customer", "description": "Someone who orders", "fields": ALL_TYPES_FIELDS},
-    {"name": "Supplier", "fields": [{"name": "name", "type": "str", "max_length": 120}]},
+    {
+        "name": "Supplier",
+        "fields": [
+            {"name": "name", "type": "str", "max_length": 120},
+            # Sensitive by its name, and by its answer: neither reaches a log or a repr.
+            {"name": "api_token", "type": "str", "nullable": True},
+            {"name": "bank_account", "type": "str", "max_length": 34, "sensitive": True},
+        ],
+    },
     {
         "name": "Product",
         "fields": [

@@ -6,6 +6,8 @@ import re
 
 # Imports the per-entity modules get besides those of their field types, as (module, name).
 DATACLASS = ("dataclasses", "dataclass")
+# ``field(repr=False)``: a sensitive field's value stays out of the entity's repr.
+DATACLASS_FIELD = ("dataclasses", "field")
 CLASS_VAR = ("typing", "ClassVar")
 ANY = ("typing", "Any")
 COUNT = ("itertools", "count")
@@ -15,6 +17,7 @@ UTC_DATETIME = (".types", "UTCDateTime")
 MODEL_BASE = ("base", "Base")
 FIXED_IMPORTS = [
     DATACLASS,
+    DATACLASS_FIELD,
     CLASS_VAR,
     ANY,
     COUNT,

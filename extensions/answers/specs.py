@@ -18,6 +18,7 @@ from .imports import (
     CLASS_VAR,
     COUNT,
     DATACLASS,
+    DATACLASS_FIELD,
     ENTITY_MODEL,
     FOREIGN_KEY,
     MODEL_BASE,
@@ -178,7 +179,10 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
             (spec["choices_name"] for spec in fields if spec["choices_name"]), key=isort_key
         ),
         "checkers": sorted({spec["checker"] for spec in fields}),
-        "domain_imports": python_imports({DATACLASS, CLASS_VAR, *value_imports}),
+        "domain_imports": python_imports(
+            {DATACLASS, CLASS_VAR, *value_imports}
+            | ({DATACLASS_FIELD} if any(field.sensitive for field in entity.fields) else set())
+        ),
         # The service's signature needs the types, and the defaults it does not import.
         "value_imports": python_imports(
             {*type_imports, *names_used_by([s["default_value"] or "" for s in fields])}
