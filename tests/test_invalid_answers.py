@@ -197,7 +197,8 @@ INVALID_ANSWERS = [
         "entity-unknown-key",
         [{"name": "Task", "table": "tasks", "fields": [TITLE]}],
         "entity #1 has unknown key(s) 'table'",
-        "allowed keys are description, fields, indexes, name",
+        "allowed keys are description, existing_table, fields, indexes, legacy_created_at, "
+        "legacy_triggers, name",
     ),
     entities_case(
         "entity-description-multiline",
@@ -294,8 +295,8 @@ INVALID_ANSWERS = [
         "field-unknown-key",
         field("title", indexed=True),
         "entity 'Task', field #1 has unknown key(s) 'indexed'",
-        "allowed keys are choices, default, index, max_length, name, nullable, to, touch, type, "
-        "unique",
+        "allowed keys are choices, default, index, max_length, name, nullable, sensitive, to, "
+        "touch, type, unique",
     ),
     field_case(
         "max-length-on-int",
@@ -947,6 +948,12 @@ INVALID_ANSWERS = [
         "sensitive-not-bool",
         field("notes", sensitive="yes"),
         "field 'notes': sensitive 'yes' must be true or false",
+    ),
+    entities_case(
+        "a-field-named-field-next-to-a-sensitive-one",
+        [task(field("field"), field("secret_answer"))],
+        "entity 'Task': the field name 'field' would shadow dataclasses.field",
+        "'secret_answer'",
     ),
     field_case(
         "a-password-marked-not-sensitive",

@@ -169,6 +169,13 @@ def _check_fields(entity: Entity) -> None:
                 f"entity {name!r}: field 'update_{field_name}' collides with the "
                 f"update method generated for field {field_name!r}"
             )
+    sensitive = [field.name for field in entity.fields if field.sensitive]
+    if sensitive and "field" in seen:
+        raise AnswerError(
+            f"entity {name!r}: the field name 'field' would shadow dataclasses.field, which "
+            f"keeps the sensitive field(s) {', '.join(map(repr, sensitive))} out of the "
+            "repr; choose a more specific name"
+        )
     for field in entity.fields:
         if field.unique:
             constraint_name(

@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from .field_types import FIELD_TYPES
-from .imports import CLASS_VAR, DATACLASS, DATACLASS_FIELD, FIXED_IMPORTS, VALUE_NAMES
+from .imports import CLASS_VAR, DATACLASS, FIXED_IMPORTS, VALUE_NAMES
 from .naming import PASCAL_CASE, SNAKE_CASE
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template"
@@ -156,7 +156,7 @@ def shadowing_names() -> frozenset[str]:
     text = "\n".join(path.read_text(encoding="utf-8") for path in sorted(paths))
     names = (
         _imported_names(text)
-        | {name for _, name in (DATACLASS, DATACLASS_FIELD, CLASS_VAR)}
+        | {name for _, name in (DATACLASS, CLASS_VAR)}
         | {name for _, name, _ in VALUE_NAMES}
         | {t.python for t in FIELD_TYPES.values()}
         | PARAMETERS
