@@ -30,7 +30,15 @@ ALL_TYPES_FIELDS: list[dict[str, Any]] = [
 
 TWELVE_ENTITIES = [
     {"name": "Customer", "description": "Someone who orders", "fields": ALL_TYPES_FIELDS},
-    {"name": "Supplier", "fields": [{"name": "name", "type": "str", "max_length": 120}]},
+    {
+        "name": "Supplier",
+        "fields": [
+            {"name": "name", "type": "str", "max_length": 120},
+            # Sensitive by its name, and by its answer: neither reaches a log or a repr.
+            {"name": "api_token", "type": "str", "nullable": True},
+            {"name": "bank_account", "type": "str", "max_length": 34, "sensitive": True},
+        ],
+    },
     {
         "name": "Product",
         "fields": [
@@ -191,7 +199,28 @@ SQL_RESERVED = [
             {"name": "table", "type": "int", "default": 0},
         ],
     },
-    {"name": "Key", "fields": [{"name": "index", "type": "str", "max_length": 64}]},
+    {
+        # Adopts an existing table (see test_adoption.py) whose name is an SQL reserved word.
+        "name": "Account",
+        "existing_table": "grant",
+        "legacy_created_at": "opened_at",
+        "legacy_triggers": ["trigger"],
+        "indexes": [{"fields": ["owner", "state"]}],
+        "fields": [
+            {"name": "owner", "type": "str", "max_length": 80},
+            {"name": "opened_at", "type": "datetime", "nullable": True},
+            {"name": "state", "type": "enum", "choices": ["open", "closed"], "default": "open"},
+            {"name": "limit", "type": "int", "index": True},
+            {"name": "user_id", "type": "ref", "to": "User", "nullable": True},
+        ],
+    },
+    {
+        "name": "Key",
+        "fields": [
+            {"name": "index", "type": "str", "max_length": 64},
+            {"name": "account_id", "type": "ref", "to": "Account", "touch": True},
+        ],
+    },
 ]
 
 SCENARIOS = {
@@ -261,7 +290,8 @@ def test_a_referenced_entity_gets_its_table_before_the_entities_that_reference_i
         "0002_create_order",
         "0003_create_select",
         "0004_create_group",
-        "0005_create_key",
+        "0005_adopt_grant",
+        "0006_create_key",
     ]
     assert chain["0002_create_order"] == "0001_create_user"
     order = (versions_of(tmp_path / "service") / "0002_create_order.py").read_text()

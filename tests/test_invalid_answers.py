@@ -197,7 +197,8 @@ INVALID_ANSWERS = [
         "entity-unknown-key",
         [{"name": "Task", "table": "tasks", "fields": [TITLE]}],
         "entity #1 has unknown key(s) 'table'",
-        "allowed keys are description, fields, indexes, name",
+        "allowed keys are description, existing_table, fields, indexes, legacy_created_at, "
+        "legacy_triggers, name",
     ),
     entities_case(
         "entity-description-multiline",
@@ -294,7 +295,8 @@ INVALID_ANSWERS = [
         "field-unknown-key",
         field("title", indexed=True),
         "entity 'Task', field #1 has unknown key(s) 'indexed'",
-        "allowed keys are choices, default, index, max_length, name, nullable, on_delete, to, "
+        "allowed keys are choices, default, index, max_length, name, nullable, on_delete, "
+        "sensitive, to, "
         "touch, type, unique",
     ),
     field_case(
@@ -896,6 +898,90 @@ INVALID_ANSWERS = [
             entity("Alpha", field("x" * 37 + "_id", "ref", to="Betabetabetabeta")),
         ],
         "the foreign key name 'fk_alpha_" + "x" * 37 + "_id_betabetabetabeta' is longer than",
+    ),
+    # --- adopting an existing table -----------------------------------------------------
+    entities_case(
+        "existing-table-not-snake-case",
+        [{**task(TITLE), "existing_table": "Legacy Tasks"}],
+        "entity 'Task': existing_table 'Legacy Tasks' is not a snake_case identifier",
+    ),
+    entities_case(
+        "existing-table-not-a-string",
+        [{**task(TITLE), "existing_table": 42}],
+        "entity 'Task': existing_table 42 is not a snake_case identifier",
+    ),
+    entities_case(
+        "existing-table-too-long",
+        [{**task(TITLE), "existing_table": "t" * 41}],
+        f"existing_table '{'t' * 41}' is longer than 40 characters",
+    ),
+    entities_case(
+        "existing-table-alembic-version",
+        [{**task(TITLE), "existing_table": "alembic_version"}],
+        "existing_table 'alembic_version' is a name the service already uses",
+    ),
+    entities_case(
+        "existing-table-of-another-entity",
+        [entity("Project"), {**task(TITLE), "existing_table": "project"}],
+        "entities 'Project' and 'Task' both map to the table 'project'",
+    ),
+    entities_case(
+        "legacy-created-at-without-existing-table",
+        [{**task(TITLE), "legacy_created_at": "title"}],
+        "entity 'Task': legacy_created_at is only allowed with existing_table",
+    ),
+    entities_case(
+        "legacy-triggers-without-existing-table",
+        [{**task(TITLE), "legacy_triggers": ["touch_tasks"]}],
+        "entity 'Task': legacy_triggers is only allowed with existing_table",
+    ),
+    entities_case(
+        "legacy-created-at-not-a-datetime-field",
+        [{**task(TITLE), "existing_table": "tasks", "legacy_created_at": "title"}],
+        "legacy_created_at 'title' must name a declared datetime field",
+    ),
+    entities_case(
+        "legacy-created-at-undeclared",
+        [{**task(TITLE), "existing_table": "tasks", "legacy_created_at": "made_on"}],
+        "legacy_created_at 'made_on' must name a declared datetime field",
+    ),
+    entities_case(
+        "legacy-triggers-not-a-list",
+        [{**task(TITLE), "existing_table": "tasks", "legacy_triggers": "touch_tasks"}],
+        "legacy_triggers 'touch_tasks' must be a list of trigger names",
+    ),
+    entities_case(
+        "legacy-trigger-with-sql",
+        [{**task(TITLE), "existing_table": "tasks", "legacy_triggers": ["t; DROP TABLE x"]}],
+        "legacy trigger 't; DROP TABLE x' is not a snake_case identifier",
+    ),
+    entities_case(
+        "legacy-trigger-too-long",
+        [{**task(TITLE), "existing_table": "tasks", "legacy_triggers": ["t" * 64]}],
+        f"legacy trigger '{'t' * 64}' is longer than 63 characters",
+    ),
+    entities_case(
+        "legacy-trigger-twice",
+        [{**task(TITLE), "existing_table": "tasks", "legacy_triggers": ["touch", "touch"]}],
+        "legacy_triggers lists 'touch' twice",
+    ),
+    # --- sensitive fields ---------------------------------------------------------------
+    field_case(
+        "sensitive-not-bool",
+        field("notes", sensitive="yes"),
+        "field 'notes': sensitive 'yes' must be true or false",
+    ),
+    entities_case(
+        "a-field-named-field-next-to-a-sensitive-one",
+        [task(field("field"), field("secret_answer"))],
+        "entity 'Task': the field name 'field' would shadow dataclasses.field",
+        "'secret_answer'",
+    ),
+    field_case(
+        "a-password-marked-not-sensitive",
+        field("password_hash", sensitive=False),
+        "field 'password_hash': sensitive false is refused",
+        "named like a password, secret or token is always sensitive",
     ),
 ]
 

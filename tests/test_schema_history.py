@@ -229,3 +229,29 @@ def test_a_team_revision_with_the_id_of_the_next_template_migration_is_refused(
         ("0001_create_project", None),
         ("0002_create_label", "a1"),
     ]
+
+
+def test_an_adopted_table_is_recorded_and_cannot_move_afterwards() -> None:
+    title = {**COLUMN, "to": None, "default": None}
+    adopted = {"name": "Project", "table": "projects", "existing_table": "projects"}
+    steps = schema_history.plan_migrations([{**adopted, "fields": [title]}], [])
+    assert [(step["revision"], step["kind"]) for step in steps] == [
+        ("0001_adopt_projects", "adopt")
+    ]
+    recorded = schema_history.schema_history(steps)
+    assert recorded[0]["table"] == "projects"
+    # The recorded history plans again as it is.
+    assert schema_history.plan_migrations([{**adopted, "fields": [title]}], recorded)
+    created = {"name": "Project", "table": "project", "fields": [title]}
+    for entity, entries, change in [
+        (created, recorded, "existing_table 'projects' -> None"),
+        ({**adopted, "fields": [title]}, history()[:1], "existing_table None -> 'projects'"),
+    ]:
+        with pytest.raises(schema_history.SchemaChangeError) as refused:
+            schema_history.plan_migrations([entity], entries)
+        assert f"entity Project: {change} would move the entity to another table" in str(
+            refused.value
+        )
+    with pytest.raises(schema_history.SchemaChangeError) as damaged:
+        schema_history.plan_migrations([], [{**recorded[0], "table": "x; drop"}])
+    assert "the table 'x; drop', which is not a snake_case name" in str(damaged.value)

@@ -50,13 +50,13 @@ def sample(field: dict[str, Any], index: int = 0) -> str:
     ``index`` 0 is the value an example creates an entity with, 1 the value it
     changes the field to, 2 the value of a second entity in the same example; a
     unique field has a different value for each. A reference's value is the id of
-    the row the example stored before (see doc_parents): ``parent_<table>.id``,
-    and ``other_parent_<table>.id`` for index 1.
+    the row the example stored before (see doc_parents): ``parent_<entity>.id``,
+    and ``other_parent_<entity>.id`` for index 1.
     """
     if not 0 <= index < DOC_SAMPLE_COUNT:
         raise ValueError(f"sample index {index!r} must be 0, 1 or 2")
     if field["type"] == "ref":
-        return f"{'other_parent' if index == 1 else 'parent'}_{field['ref_table']}.id"
+        return f"{'other_parent' if index == 1 else 'parent'}_{field['ref_snake']}.id"
     if not field["unique"]:
         return field["changed"] if index == 1 else field["example"]
     if field["type"] == "str":

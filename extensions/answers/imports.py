@@ -6,6 +6,8 @@ import re
 
 # Imports the per-entity modules get besides those of their field types, as (module, name).
 DATACLASS = ("dataclasses", "dataclass")
+# ``field(repr=False)``: a sensitive field's value stays out of the entity's repr.
+DATACLASS_FIELD = ("dataclasses", "field")
 CLASS_VAR = ("typing", "ClassVar")
 ANY = ("typing", "Any")
 COUNT = ("itertools", "count")
@@ -16,6 +18,7 @@ MODEL_BASE = ("base", "Base")
 PAGE_SIZE = ("..domain.paging", "DEFAULT_PAGE_SIZE")
 FIXED_IMPORTS = [
     DATACLASS,
+    DATACLASS_FIELD,
     CLASS_VAR,
     ANY,
     COUNT,

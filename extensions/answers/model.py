@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 
 from .naming import snake_case
 
-ENTITY_KEYS = frozenset({"name", "description", "fields", "indexes"})
+ENTITY_KEYS = frozenset(
+    {
+        "name",
+        "description",
+        "fields",
+        "indexes",
+        "existing_table",
+        "legacy_created_at",
+        "legacy_triggers",
+    }
+)
 INDEX_KEYS = frozenset({"fields", "unique"})
 FIELD_KEYS = frozenset(
     {
@@ -25,6 +35,7 @@ FIELD_KEYS = frozenset(
         "choices",
         "index",
         "on_delete",
+        "sensitive",
     }
 )
 # ref only: what the database does to a row when the row it references is deleted
@@ -57,10 +68,10 @@ class Field:
     on_delete: str | None = None
     # enum only: the values the field accepts, in declaration order.
     choices: list[str] | None = None
-
-    @property
-    def ref_table(self) -> str | None:
-        return snake_case(self.to) if self.to else None
+    # ref only: the table of the referenced entity (set once every entity is parsed).
+    ref_table: str | None = None
+    # Audit logs never show its values (``sensitive: true``, or a secret-like name).
+    sensitive: bool = False
 
 
 @dataclass
@@ -79,10 +90,20 @@ class Entity:
     description: str
     fields: list[Field] = field(default_factory=list)
     indexes: list[CompositeIndex] = field(default_factory=list)
+    # An existing table the entity adopts (``existing_table``), with the legacy column
+    # its created_at is taken from and the legacy triggers its migration drops.
+    existing_table: str | None = None
+    legacy_created_at: str | None = None
+    legacy_triggers: list[str] = field(default_factory=list)
 
     @property
     def snake(self) -> str:
         return snake_case(self.name)
+
+    @property
+    def table(self) -> str:
+        """The entity's table: the adopted one, or the snake_case name."""
+        return self.existing_table or self.snake
 
     @property
     def references(self) -> list[Field]:

@@ -9,8 +9,10 @@ from . import reserved
 from .errors import AnswerError
 from .model import ENTITY_KEYS, Entity
 from .naming import (
+    IDENTIFIER_LIMIT,
     NAME_LIMIT,
     PASCAL_CASE,
+    SNAKE_CASE,
     check_constraint,
     check_identifier,
     constraint_name,
@@ -32,13 +34,15 @@ def parse_entities(value: Any) -> list[Entity]:
     entities = [parse_entity(number, item) for number, item in enumerate(value, 1)]
     _check_against_each_other(entities)
     check_references(entities)
+    tables = {entity.name: entity.table for entity in entities}
     for entity in entities:
         for field in entity.references:
-            assert field.ref_table
+            assert field.to
+            field.ref_table = tables[field.to]
             constraint_name(
                 f"entity {entity.name!r}",
                 "foreign key",
-                foreign_key(entity.snake, field.name, field.ref_table),
+                foreign_key(entity.table, field.name, field.ref_table),
             )
     return entities
 
@@ -64,9 +68,60 @@ def parse_entity(index: int, raw: Any) -> Entity:
         description=description.strip(),
         fields=[parse_field(name, number, item) for number, item in enumerate(raw_fields, 1)],
     )
+    _parse_adoption(entity, raw)
     _check_fields(entity)
     entity.indexes = parse_indexes(entity, raw.get("indexes", []))
     return entity
+
+
+# Tables every service has besides the entities': Alembic's, and the adoption records.
+SERVICE_TABLES = frozenset({"alembic_version", "adopted_table_state"})
+
+
+def _parse_adoption(entity: Entity, raw: dict[str, Any]) -> None:
+    """``existing_table``, ``legacy_created_at`` and ``legacy_triggers`` of ``entity``."""
+    where = f"entity {entity.name!r}"
+    if "existing_table" not in raw:
+        for key in ("legacy_created_at", "legacy_triggers"):
+            if key in raw:
+                raise AnswerError(
+                    f"{where}: {key} is only allowed with existing_table (the table it adopts)"
+                )
+        return
+    table = _snake_identifier(where, "existing_table", raw["existing_table"], NAME_LIMIT)
+    if table in SERVICE_TABLES or table in reserved.shadowing_names():
+        raise AnswerError(
+            f"{where}: existing_table {table!r} is a name the service already uses; "
+            "an existing table of that name cannot be adopted"
+        )
+    entity.existing_table = table
+    if "legacy_created_at" in raw:
+        column = _snake_identifier(where, "legacy_created_at", raw["legacy_created_at"], NAME_LIMIT)
+        declared = {field.name: field for field in entity.fields}
+        if column not in declared or declared[column].type != "datetime":
+            raise AnswerError(
+                f"{where}: legacy_created_at {column!r} must name a declared datetime field "
+                "(the legacy column created_at is taken from)"
+            )
+        entity.legacy_created_at = column
+    triggers = raw.get("legacy_triggers", [])
+    if not isinstance(triggers, list):
+        raise AnswerError(f"{where}: legacy_triggers {triggers!r} must be a list of trigger names")
+    names = [
+        _snake_identifier(where, "legacy trigger", name, IDENTIFIER_LIMIT) for name in triggers
+    ]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise AnswerError(f"{where}: legacy_triggers lists {', '.join(map(repr, twice))} twice")
+    entity.legacy_triggers = names
+
+
+def _snake_identifier(where: str, what: str, value: Any, limit: int) -> str:
+    """``value`` when it is a lower-case SQL name of at most ``limit`` characters."""
+    name = check_identifier(f"{where}: {what}", value, SNAKE_CASE, "snake_case")
+    if len(name) > limit:
+        raise AnswerError(f"{where}: {what} {name!r} is longer than {limit} characters")
+    return name
 
 
 def _check_name(name: str) -> None:
@@ -114,16 +169,23 @@ def _check_fields(entity: Entity) -> None:
                 f"entity {name!r}: field 'update_{field_name}' collides with the "
                 f"update method generated for field {field_name!r}"
             )
+    sensitive = [field.name for field in entity.fields if field.sensitive]
+    if sensitive and "field" in seen:
+        raise AnswerError(
+            f"entity {name!r}: the field name 'field' would shadow dataclasses.field, which "
+            f"keeps the sensitive field(s) {', '.join(map(repr, sensitive))} out of the "
+            "repr; choose a more specific name"
+        )
     for field in entity.fields:
         if field.unique:
             constraint_name(
-                f"entity {name!r}", "constraint", unique_constraint(entity.snake, field.name)
+                f"entity {name!r}", "constraint", unique_constraint(entity.table, field.name)
             )
         if field.indexed:
-            constraint_name(f"entity {name!r}", "index", index_name(entity.snake, field.name))
+            constraint_name(f"entity {name!r}", "index", index_name(entity.table, field.name))
         if field.choices:
             constraint_name(
-                f"entity {name!r}", "constraint", check_constraint(entity.snake, field.name)
+                f"entity {name!r}", "constraint", check_constraint(entity.table, field.name)
             )
     total = sum(field.max_length or 0 for field in entity.fields if field.type == "str")
     if total > MAX_LENGTH_LIMIT:
@@ -138,6 +200,7 @@ def _check_against_each_other(entities: list[Entity]) -> None:
     module_owner: dict[str, str] = {}
     class_owner: dict[str, str] = {}
     path_owner: dict[str, str] = {}
+    table_owner: dict[str, str] = {}
     for entity in entities:
         if entity.name in module_owner.values():
             raise AnswerError(f"entity {entity.name!r} is declared twice")
@@ -147,6 +210,12 @@ def _check_against_each_other(entities: list[Entity]) -> None:
                 f"to the module and table {entity.snake!r}"
             )
         module_owner[entity.snake] = entity.name
+        if entity.table in table_owner:
+            raise AnswerError(
+                f"entities {table_owner[entity.table]!r} and {entity.name!r} both map "
+                f"to the table {entity.table!r}"
+            )
+        table_owner[entity.table] = entity.name
         for class_name in reserved.entity_classes(entity.name):
             if class_name in class_owner:
                 raise AnswerError(

@@ -23,6 +23,10 @@ UNIQUE_MAX_LENGTH_LIMIT = 768
 # TOML or Markdown.
 CHOICE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9 _.-]*[A-Za-z0-9_.-])?")
 CHOICE_LIMIT = 64
+# Names that hold secrets: such a field is sensitive whatever its answer says.
+SECRET_NAME = re.compile(
+    r"(^|_)(password|passwd|passphrase|secret|token|api_key|private_key|credentials?)(_|$)"
+)
 
 
 def check_keys(where: str, item: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -67,6 +71,7 @@ def parse_field(entity_name: str, index: int, raw: Any) -> Field:
         unique=check_bool(where, "unique", raw.get("unique", False)),
         indexed=check_bool(where, "index", raw.get("index", False)),
         max_length=_max_length(where, type_name, raw),
+        sensitive=_sensitive(where, name, raw),
     )
     _parse_reference(where, field, raw)
     _parse_choices(where, field, raw)
@@ -83,6 +88,20 @@ def parse_field(entity_name: str, index: int, raw: Any) -> Field:
     _check_index(where, field)
     _parse_default(where, field, raw)
     return field
+
+
+def _sensitive(where: str, name: str, raw: dict[str, Any]) -> bool:
+    """Whether audit logs must never show the field's values."""
+    secret = bool(SECRET_NAME.search(name))
+    if "sensitive" not in raw:
+        return secret
+    value = check_bool(where, "sensitive", raw["sensitive"])
+    if secret and not value:
+        raise AnswerError(
+            f"{where}: sensitive false is refused: a field named like a password, secret or "
+            "token is always sensitive"
+        )
+    return value
 
 
 def _check_index(where: str, field: Field) -> None:

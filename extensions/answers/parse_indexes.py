@@ -52,6 +52,6 @@ def parse_indexes(entity: Entity, raw: Any) -> list[CompositeIndex]:
         index = CompositeIndex(list(names), check_bool(at, "unique", item.get("unique", False)))
         if any(other.fields == index.fields for other in indexes):
             raise AnswerError(f"{at}: the fields {names!r} are indexed twice")
-        constraint_name(at, "index", composite_index_name(entity.snake, index.fields, index.unique))
+        constraint_name(at, "index", composite_index_name(entity.table, index.fields, index.unique))
         indexes.append(index)
     return indexes

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .errors import AnswerError
 from .model import Entity
+from .naming import snake_case
 
 
 def check_references(entities: list[Entity]) -> None:
@@ -59,8 +60,9 @@ def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
 
 
 def referenced_tables(entity: Entity) -> list[tuple[str, str]]:
-    """(table, entity name) of each entity ``entity`` references, once each, by table."""
-    return sorted({(f.ref_table, f.to) for f in entity.references if f.ref_table and f.to})
+    """(table, entity name) of each entity ``entity`` references, once each, by module name."""
+    pairs = {(f.ref_table, f.to) for f in entity.references if f.ref_table and f.to}
+    return sorted(pairs, key=lambda pair: snake_case(pair[1]))
 
 
 def test_repositories(entity: Entity) -> list[tuple[str, str]]:
@@ -68,5 +70,8 @@ def test_repositories(entity: Entity) -> list[tuple[str, str]]:
 
     Its own and those of the entities it references, in the order isort wants.
     """
-    pairs = {(entity.snake, entity.name), *referenced_tables(entity)}
+    pairs = {
+        (entity.snake, entity.name),
+        *((snake_case(n), n) for _, n in referenced_tables(entity)),
+    }
     return sorted(pairs, key=lambda pair: f"{pair[0]}_repository")

@@ -18,6 +18,7 @@ from .imports import (
     CLASS_VAR,
     COUNT,
     DATACLASS,
+    DATACLASS_FIELD,
     ENTITY_MODEL,
     FOREIGN_KEY,
     MODEL_BASE,
@@ -33,6 +34,7 @@ from .naming import (
     constant_name,
     foreign_key,
     index_name,
+    snake_case,
     unique_constraint,
 )
 from .python_source import (
@@ -77,15 +79,16 @@ def field_spec(entity: Entity, field: Field) -> dict[str, Any]:
     }
     spec = asdict(field) | {
         "ref_table": field.ref_table,
+        "ref_snake": snake_case(field.to) if field.to else None,
         "python_type": python_type,
         "python_type_name": kind.python,
         "model_type": kind.column.format(**placeholders),
         "migration_type": kind.migration.format(**placeholders),
         "choices_name": choices_constant(field.name) if field.choices else None,
         "choices_constant": _choices_constant(field),
-        "check_constraint": check_constraint(entity.snake, field.name) if field.choices else None,
+        "check_constraint": check_constraint(entity.table, field.name) if field.choices else None,
         "checker": kind.checker,
-        "unique_constraint": unique_constraint(entity.snake, field.name),
+        "unique_constraint": unique_constraint(entity.table, field.name),
         "example": example,
         "sample": sample,
         "changed": changed,
@@ -98,10 +101,10 @@ def field_spec(entity: Entity, field: Field) -> dict[str, Any]:
         "index": None,
     }
     if field.to and field.ref_table:
-        spec["foreign_key"] = foreign_key(entity.snake, field.name, field.ref_table)
-        spec["index"] = index_name(entity.snake, field.name)
+        spec["foreign_key"] = foreign_key(entity.table, field.name, field.ref_table)
+        spec["index"] = index_name(entity.table, field.name)
     if field.indexed:
-        spec["index"] = index_name(entity.snake, field.name)
+        spec["index"] = index_name(entity.table, field.name)
     if _needs_constant(field, python_type):
         assert field.default is not None
         spec["constant"] = _constant(field.name, field.default)
@@ -143,7 +146,7 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         {
             "fields": index.fields,
             "unique": index.unique,
-            "name": composite_index_name(entity.snake, index.fields, index.unique),
+            "name": composite_index_name(entity.table, index.fields, index.unique),
         }
         for index in entity.indexes
     ]
@@ -155,12 +158,18 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
     return {
         "name": entity.name,
         "snake": entity.snake,
-        "table": entity.snake,
+        "table": entity.table,
+        "existing_table": entity.existing_table,
+        "legacy_created_at": entity.legacy_created_at,
+        "legacy_triggers": entity.legacy_triggers,
+        "sensitive_fields": [field.name for field in entity.fields if field.sensitive],
         "description": entity.description or f"A {entity.name} of this service.",
         "fields": fields,
         "references": [spec for spec in fields if spec["to"]],
         "touched_parents": touched,
-        "referenced": [{"table": t, "name": n} for t, n in referenced_tables(entity)],
+        "referenced": [
+            {"snake": snake_case(n), "table": t, "name": n} for t, n in referenced_tables(entity)
+        ],
         "test_repositories": test_repositories(entity),
         "on_delete_actions": sorted({f.on_delete or "" for f in entity.references}),
         "constants": [spec for spec in fields if spec["constant"]],
@@ -174,7 +183,10 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
             (spec["choices_name"] for spec in fields if spec["choices_name"]), key=isort_key
         ),
         "checkers": sorted({spec["checker"] for spec in fields}),
-        "domain_imports": python_imports({DATACLASS, CLASS_VAR, *value_imports}),
+        "domain_imports": python_imports(
+            {DATACLASS, CLASS_VAR, *value_imports}
+            | ({DATACLASS_FIELD} if any(field.sensitive for field in entity.fields) else set())
+        ),
         # The service's signature needs the types, and the defaults it does not import.
         "value_imports": python_imports(
             {*type_imports, *names_used_by([s["default_value"] or "" for s in fields])}
@@ -183,7 +195,11 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "service_domain_imports": python_imports(
             {
                 (f"..domain.{entity.snake}", entity.name),
-                *((f"..domain.{entity.snake}_fields", s["default_value"]) for s in fields if s["constant"]),
+                *(
+                    (f"..domain.{entity.snake}_fields", s["default_value"])
+                    for s in fields
+                    if s["constant"]
+                ),
                 *([PAGE_SIZE] if entity.references else []),
             }
         ),
@@ -226,7 +242,7 @@ def _orm_imports(entity: Entity, types: set[str]) -> list[str]:
         pairs.add(UTC_DATETIME)
     for field in entity.references:
         if field.touch:
-            pairs.add((f".{field.ref_table}_model", f"{field.to}Model"))
+            pairs.add((f".{snake_case(field.to)}_model", f"{field.to}Model"))
     return python_imports(pairs)
 
 

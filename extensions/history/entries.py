@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from .errors import SchemaChangeError
-from .records import OPTIONAL_ATTRIBUTES, RECORDED_ON_DELETE, REVISION_LIMIT
+from .records import OPTIONAL_ATTRIBUTES, RECORDED_ON_DELETE, REVISION_LIMIT, TABLE_KINDS
 
 # The format of a history entry. The template names its revisions NNNN_<what>,
 # NNNN being the entry's position; releases before 0.3.0 recorded no `to`.
@@ -18,7 +18,7 @@ TEMPLATE_REVISION = re.compile(r"[0-9]{4}_[a-z0-9_]+")
 ENTITY_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
 COLUMN_NAME = re.compile(r"[a-z][a-z0-9_]*")
 COLUMN_TYPE = re.compile(r"[a-z]+")
-KINDS = ("create", "add")
+KINDS = (*TABLE_KINDS, "add")
 ENTRY_KEYS = {"revision", "kind", "entity", "columns"}
 COLUMN_KEYS = {"name", "type", "max_length", "nullable", "unique"}
 RESTORE = (
@@ -85,7 +85,7 @@ def check_history(history: Any) -> list[dict[str, Any]]:
         )
     created: set[str] = set()
     for number, entry in enumerate(history, 1):
-        if not isinstance(entry, dict) or set(entry) - {"indexes"} != ENTRY_KEYS:
+        if not isinstance(entry, dict) or set(entry) - {"indexes", "table"} != ENTRY_KEYS:
             raise _damaged(number, f"{entry!r} is not a mapping of {', '.join(sorted(ENTRY_KEYS))}")
         revision = entry["revision"]
         _check_text(
@@ -101,8 +101,14 @@ def check_history(history: Any) -> list[dict[str, Any]]:
         entity = entry["entity"]
         _check_text(entity, ENTITY_NAME, number, "the entity", "a PascalCase entity name")
         if entry["kind"] not in KINDS:
-            raise _damaged(number, f"has the kind {entry['kind']!r}, which is not create or add")
-        if (entry["kind"] == "create") == (entity in created):
+            raise _damaged(
+                number, f"has the kind {entry['kind']!r}, which is not create, adopt or add"
+            )
+        if ("table" in entry) != (entry["kind"] == "adopt"):
+            raise _damaged(number, "has a table without adopting one, or adopts one without it")
+        if "table" in entry:
+            _check_text(entry["table"], COLUMN_NAME, number, "the table", "a snake_case name")
+        if (entry["kind"] in TABLE_KINDS) == (entity in created):
             raise _damaged(
                 number,
                 f"{entry['kind']}s {entity!r}, which "

@@ -1,10 +1,11 @@
 """Plan a service's migrations: the recorded ones as they are, then the new ones.
 
 Planning keeps every recorded migration as it is and appends one migration per
-new entity (it creates the table) and one per entity that gained fields (it adds
-the columns). Changes no migration of the template can carry out safely are
-refused: a removed or renamed entity or field, a changed column or composite
-indexes, and a new NOT NULL column without a default for the rows already stored.
+new entity (it creates the table, or adopts the ``existing_table``) and one per
+entity that gained fields (it adds the columns). Changes no migration of the
+template can carry out safely are refused: a removed or renamed entity or field,
+a changed column or composite indexes, a changed ``existing_table``, and a new
+NOT NULL column without a default for the rows already stored.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .records import (
     COLUMN_ATTRIBUTES,
     REVISION_LIMIT,
     UNRECORDED_MEANS,
+    TABLE_KINDS,
     column_record,
     index_records,
 )
@@ -100,8 +102,8 @@ def _referenced_first(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _revision(number: int, kind: str, table: str, fields: list[dict[str, Any]]) -> str:
-    if kind == "create":
-        return f"{number:04d}_create_{table}"[:REVISION_LIMIT]
+    if kind in TABLE_KINDS:
+        return f"{number:04d}_{kind}_{table}"[:REVISION_LIMIT]
     what = fields[0]["name"] if len(fields) == 1 else f"{len(fields)}_columns"
     return f"{number:04d}_add_{what}_to_{table}"[:REVISION_LIMIT]
 
@@ -111,7 +113,7 @@ def plan_migrations(
 ) -> list[dict[str, Any]]:
     """Every migration of the service, recorded ones first, in history order.
 
-    Each step has ``revision``, ``down_revision``, ``kind`` ("create" or "add"),
+    Each step has ``revision``, ``down_revision``, ``kind`` ("create", "adopt" or "add"),
     ``entity`` (the entity spec) and ``fields`` (the specs of the columns it makes).
     The first new step follows the single head of ``destination``'s
     ``src/<package>/migrations/versions/`` when it has revisions (the team's may be among them),
@@ -141,12 +143,13 @@ def plan_migrations(
         steps.append({**entry, "entity": entity, "fields": fields, "down_revision": previous})
         previous = entry["revision"]
     additions = [
-        ("create", entity, entity["fields"])
+        ("adopt" if entity.get("existing_table") else "create", entity, entity["fields"])
         for entity in _referenced_first([e for e in specs if e["name"] not in recorded])
     ]
     for entity in specs:
         if entity["name"] in recorded:
             _check_indexes(entity, entries)
+            _check_table(entity, entries)
             new = _new_fields(entity, recorded[entity["name"]])
             if new:
                 additions.append(("add", entity, new))
@@ -188,7 +191,7 @@ def _check_indexes(entity: dict[str, Any], entries: list[dict[str, Any]]) -> Non
     """Refuse a change to the composite indexes of a table a migration created."""
     for entry in entries:
         if (
-            entry["kind"] == "create"
+            entry["kind"] in TABLE_KINDS
             and entry["entity"] == entity["name"]
             and entry.get("indexes", []) != index_records(entity)
         ):
@@ -198,3 +201,18 @@ def _check_indexes(entity: dict[str, Any], entries: list[dict[str, Any]]) -> Non
                 f"{entry['revision']} created; the template only adds entities and "
                 "fields. Keep the old indexes, and write such a migration by hand"
             )
+
+
+def _check_table(entity: dict[str, Any], entries: list[dict[str, Any]]) -> None:
+    """Refuse an ``existing_table`` added, changed or removed after the table came in."""
+    for entry in entries:
+        if entry["kind"] in TABLE_KINDS and entry["entity"] == entity["name"]:
+            adopted = entry.get("table")
+            if adopted != entity.get("existing_table"):
+                raise SchemaChangeError(
+                    f"entity {entity['name']}: existing_table {adopted!r} -> "
+                    f"{entity.get('existing_table')!r} would move the entity to another table "
+                    f"than the one migration {entry['revision']} "
+                    + ("adopted" if adopted else "created")
+                    + "; keep the old answer"
+                )

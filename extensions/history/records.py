@@ -3,7 +3,8 @@
 Each entry names its revision, its entity and the columns it created, with the
 attributes that shape a column (type, max_length, nullable, unique, choices for
 an enum, and a reference's on_delete when it is not the default restrict); an
-entry that creates a table with composite indexes keeps them too.
+entry that creates a table with composite indexes keeps them too, and one that
+adopts an existing table (kind ``adopt``) keeps the table's name.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ OPTIONAL_ATTRIBUTES = ("choices", "index", "on_delete")
 RECORDED_ON_DELETE = ("cascade", "set_null")
 # What an attribute that is not recorded means, for messages.
 UNRECORDED_MEANS = {"on_delete": "restrict"}
+OPTIONAL_ATTRIBUTES = ("choices", "index")
+# The kinds of migration that bring an entity's table in: create it, or adopt an existing one.
+TABLE_KINDS = ("create", "adopt")
 
 
 def column_record(field: dict[str, Any]) -> dict[str, Any]:
@@ -57,8 +61,10 @@ def schema_history(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "entity": step["entity"]["name"],
             "columns": [column_record(field) for field in step["fields"]],
         }
-        if step["kind"] == "create" and step["entity"].get("indexes"):
+        if step["kind"] in TABLE_KINDS and step["entity"].get("indexes"):
             entry["indexes"] = index_records(step["entity"])
+        if step["kind"] == "adopt":
+            entry["table"] = step["entity"]["table"]
         history.append(entry)
     return history
 

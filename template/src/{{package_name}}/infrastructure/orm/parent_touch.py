@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 from sqlalchemy.orm.util import identity_key
 
 from ...domain.touching import touching_suppressed
+from ..audit import AuditEvent, AuditRecord, audit, inside
 from .entity_model import EntityModel
 from .stamps import stamp_for_rows, table_of
 
@@ -50,7 +51,7 @@ class TouchedParents:
     def forget(self, rolled_back: SessionTransaction) -> None:
         """Drop what ``rolled_back`` and the transactions inside it touched."""
         for known in list(self.by_transaction):
-            if _inside(known, rolled_back):
+            if inside(known, rolled_back):
                 del self.by_transaction[known]
 
 
@@ -58,14 +59,6 @@ def _outermost(transaction: SessionTransaction) -> SessionTransaction:
     while transaction.parent is not None:
         transaction = transaction.parent
     return transaction
-
-
-def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
-    while transaction is not None:
-        if transaction is outer:
-            return True
-        transaction = transaction.parent
-    return False
 
 
 def _touched_parents(session: Session) -> TouchedParents:
@@ -135,4 +128,6 @@ def touch_parents(session: Session, parents: Iterable[Parent]) -> None:
             loaded = session.identity_map.get(identity_key(parent_model, parent_id))
             if loaded is not None:
                 session.expire(loaded, ["updated_at"])
+            entity = parent_model.__name__.removesuffix("Model")
+            audit(session, AuditRecord(AuditEvent.PARENT_TOUCHED, entity, parent_id))
     touched.record(transaction, pending)

@@ -15,6 +15,7 @@ from ...domain.base_entity import BaseTimestampEntity
 from ...domain.clock import next_updated_at, utc_now
 from ...domain.exceptions import ConcurrencyConflict
 from ...domain.touching import no_touching, touching_suppressed
+from ..audit import AuditEvent, AuditRecord, audit
 from ..orm.entity_model import EntityModel
 from ..orm.on_delete import empty_references, expire_changed_rows
 from ..orm.parent_touch import touch_parents, touch_parents_of_write
@@ -26,6 +27,9 @@ from .held_rows import HeldRows
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 ModelT = TypeVar("ModelT", bound=EntityModel)
 
+
+# Columns every row has: a change of theirs alone is no change of a declared field.
+ENTITY_COLUMNS = frozenset({"id", "created_at", "updated_at"})
 
 # The guarded UPDATE of a held row, per model and per "moves updated_at or not".
 GUARDED_UPDATES: dict[tuple[type[EntityModel], bool], Update] = {}
@@ -72,11 +76,14 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
         written, ``updated_at`` stays as the entity has it and no referenced
         parent is touched.
         """
+        new = not entity.version
         with nullcontext() if touch else no_touching(), self._database_errors("save", entity):
-            row = self._write(entity)
+            written = self._write(entity)
             self.session.flush()
-        if row is not None:
+        if written is not None:
+            row, fields = written
             entity.version = row.version
+            self._audit(AuditEvent.CREATED if new else AuditEvent.CHANGED, entity.id, fields)
         return entity
 
     def save_all(self, entities: Sequence[EntityT]) -> list[EntityT]:
@@ -95,11 +102,15 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
                 self._stamp_together(new, written)
             if new:
                 self._insert_all(new)
+            changes = [self._changed_fields(entity, row) for entity, row in written]
             for entity, row in written:
                 self._copy_to_row(entity, row)
             self.session.flush()
-        for entity, row in written:
+        for entity in new:
+            self._audit(AuditEvent.CREATED, entity.id)
+        for (entity, row), fields in zip(written, changes, strict=True):
             entity.version = row.version
+            self._audit(AuditEvent.CHANGED, entity.id, fields)
         return list(entities)
 
     def update_where(
@@ -117,7 +128,9 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
         statement = update(model).where(*criteria).values({**values, "version": model.version + 1})
         with self._database_errors("update_where"):
             result = self.session.execute(statement)
-        return cast(CursorResult[Any], result).rowcount
+        rows = cast(CursorResult[Any], result).rowcount
+        self._audit(AuditEvent.UPDATED_WHERE, None, tuple(values), rows=rows)
+        return rows
 
     def update_timestamp_only(self, entity: EntityT) -> EntityT:
         """Touch ``entity`` and store its new ``updated_at``, leaving other columns alone."""
@@ -128,6 +141,7 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
             row.updated_at = entity.updated_at
             self.session.flush()
             entity.version = row.version
+        self._audit(AuditEvent.CHANGED, entity.id)
         return entity
 
     def delete(self, entity_id: UUID) -> bool:
@@ -153,6 +167,7 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
             finally:
                 # Deleted, changed, or changed and rolled back with the savepoint.
                 expire_changed_rows(self.session, self.model_type)
+        self._audit(AuditEvent.DELETED, entity_id)
         return True
 
     @contextmanager
@@ -172,28 +187,33 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
 
     # --- mapping ---------------------------------------------------------------
 
-    def _write(self, entity: EntityT) -> ModelT | None:
-        """Put ``entity`` on its row (a new row for a new entity); None when unchanged."""
+    def _write(self, entity: EntityT) -> tuple[ModelT, tuple[str, ...]] | None:
+        """Put ``entity`` on its row (a new row for a new entity); None when unchanged.
+
+        Returns the row and the names of the declared fields that changed.
+        """
         if not entity.version:
             new_row = self.model_type(**self._row_values(entity))
             self.session.add(new_row)
             self._held.hold(new_row)
-            return new_row
+            return new_row, ()
         held = self._held_row(entity)
         if held is not None:
             if self._equals(entity, held):
                 return None
-            if self._update_held_row(entity, held):
-                return held
+            fields = self._update_held_row(entity, held)
+            if fields is not None:
+                return held, fields
         written = self._rows_to_write([entity])
         if not written:
             return None
         _, row = written[0]
         if not touching_suppressed() and entity.updated_at <= row.updated_at:
             entity.touch()
+        fields = self._changed_fields(entity, row)
         self._copy_to_row(entity, row)
         self._held.hold(row)
-        return row
+        return row, fields
 
     def _rows_to_write(self, entities: Sequence[EntityT]) -> list[tuple[EntityT, ModelT]]:
         """The stored entities among ``entities`` that saving writes, with their rows.
@@ -222,13 +242,14 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
         values = self._row_values(entity).items()
         return row is not None and all(getattr(row, name) == value for name, value in values)
 
-    def _update_held_row(self, entity: EntityT, row: ModelT) -> bool:
+    def _update_held_row(self, entity: EntityT, row: ModelT) -> tuple[str, ...] | None:
         """Write ``entity`` with one UPDATE, guarded so that it never moves ``updated_at`` back.
 
         The stamp is worked out from the held ``row``, which a concurrent
         transaction may have moved on since: the UPDATE matches only the row's
-        version with an ``updated_at`` earlier than the stamp. Returns False, and
-        writes nothing, when it matched no row: the caller then reads the row again.
+        version with an ``updated_at`` earlier than the stamp. Returns the names of
+        the declared fields that changed; None, having written nothing, when it
+        matched no row: the caller then reads the row again.
         """
         touching = not touching_suppressed()
         if touching and entity.updated_at <= row.updated_at:
@@ -244,12 +265,13 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
         }
         result = self.session.execute(self._guarded_update(touching), parameters)
         if cast(CursorResult[Any], result).rowcount != 1:
-            return False
+            return None
+        fields = self._changed_fields(entity, row)
         before = {column: getattr(row, column) for column in self.model_type.touched_parents}
         for name, value in {**changes, "version": version}.items():
             set_committed_value(row, name, value)
         touch_parents_of_write(self.session, self.model_type, before, values)
-        return True
+        return fields
 
     def _guarded_update(self, touching: bool) -> Update:
         """The UPDATE of :meth:`_update_held_row`, built once per model; values are bound."""
@@ -282,6 +304,14 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
         if not touching_suppressed():
             self._catch_up(entity, row)
         return not self._equals(entity, row)
+
+    def _changed_fields(self, entity: EntityT, row: ModelT) -> tuple[str, ...]:
+        """The declared fields of ``entity`` whose value ``row`` does not hold: names only."""
+        return tuple(
+            name
+            for name, value in self._row_values(entity).items()
+            if name not in ENTITY_COLUMNS and getattr(row, name) != value
+        )
 
     @staticmethod
     def _catch_up(entity: EntityT, row: ModelT) -> None:
@@ -353,3 +383,24 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
         """The persistent fields of ``entity``, except the version SQLAlchemy manages."""
         names = self.entity_type.field_names()
         return {name: getattr(entity, name) for name in names if name != "version"}
+
+    @contextmanager
+    def _database_errors(self, operation: str, entity: EntityT | None = None) -> Iterator[None]:
+        """Database errors as the domain's exceptions; a conflict is logged as it is raised."""
+        try:
+            with super()._database_errors(operation, entity):
+                yield
+        except ConcurrencyConflict as conflict:
+            self._audit(AuditEvent.CONFLICT, conflict.entity_id)
+            raise
+
+    def _audit(
+        self,
+        event: AuditEvent,
+        entity_id: UUID | None,
+        fields: tuple[str, ...] = (),
+        rows: int | None = None,
+    ) -> None:
+        """One line of the audit log (:mod:`..audit`) about this repository's entity type."""
+        record = AuditRecord(event, self.entity_type.__name__, entity_id, fields, rows)
+        audit(self.session, record)

@@ -1,0 +1,138 @@
+"""The audit log: which entity was created, changed, deleted or touched, and the conflicts.
+
+Records go to the standard :mod:`logging` logger named :data:`AUDIT_LOGGER`
+(``<package>.audit``), one line per entity written:
+
+============================  ========  =============================================
+event                         level     message
+============================  ========  =============================================
+``created``                   INFO      ``created Task <id>``
+``changed``                   INFO      ``changed Task <id>: title, status`` (the
+                                        fields that changed; none when only
+                                        ``updated_at`` moved)
+``deleted``                   INFO      ``deleted Task <id>``
+``updated_where``             INFO      ``updated_where Task: 12 rows: status``
+``parent_touched``            DEBUG     ``parent_touched Project <id>``
+``conflict``                  WARNING   ``conflict Task <id>``
+============================  ========  =============================================
+
+A record names the entity type, its id and the names of changed fields: never
+a value, so no password, token or field marked ``sensitive`` reaches a log.
+Each record also carries them as attributes for structured handlers:
+``audit_event``, ``entity``, ``entity_id``, ``fields`` and ``rows``.
+
+Writes are logged when their transaction commits; those of a transaction or
+savepoint that is rolled back are not. A conflict is logged when it is raised.
+"""
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+AUDIT_LOGGER = f"{__name__.split('.')[0]}.audit"
+logger = logging.getLogger(AUDIT_LOGGER)
+
+# session.info key of the records waiting for their transaction to commit.
+PENDING = "audit_records"
+
+
+class AuditEvent(StrEnum):
+    CREATED = "created"
+    CHANGED = "changed"
+    DELETED = "deleted"
+    UPDATED_WHERE = "updated_where"
+    PARENT_TOUCHED = "parent_touched"
+    CONFLICT = "conflict"
+
+
+LEVELS = {
+    AuditEvent.CREATED: logging.INFO,
+    AuditEvent.CHANGED: logging.INFO,
+    AuditEvent.DELETED: logging.INFO,
+    AuditEvent.UPDATED_WHERE: logging.INFO,
+    AuditEvent.PARENT_TOUCHED: logging.DEBUG,
+    AuditEvent.CONFLICT: logging.WARNING,
+}
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One audited write: what happened to which entity; field names, never values."""
+
+    event: AuditEvent
+    entity: str
+    entity_id: UUID | None = None
+    fields: tuple[str, ...] = ()
+    rows: int | None = None
+
+    def log(self) -> None:
+        parts = [f"{self.event} {self.entity}"]
+        if self.entity_id is not None:
+            parts[0] += f" {self.entity_id}"
+        if self.rows is not None:
+            parts.append(f"{self.rows} rows")
+        if self.fields:
+            parts.append(", ".join(self.fields))
+        logger.log(
+            LEVELS[self.event],
+            ": ".join(parts),
+            extra={
+                "audit_event": str(self.event),
+                "entity": self.entity,
+                "entity_id": self.entity_id,
+                "fields": self.fields,
+                "rows": self.rows,
+            },
+        )
+
+
+def audit(session: Session, record: AuditRecord) -> None:
+    """Log ``record`` when the transaction of ``session`` commits (a conflict: now)."""
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    if record.event is AuditEvent.CONFLICT or transaction is None:
+        record.log()
+        return
+    pending: list[tuple[SessionTransaction, AuditRecord]] = session.info.setdefault(PENDING, [])
+    pending.append((transaction, record))
+
+
+def install_audit_listeners(factory: sessionmaker[Session]) -> None:
+    """Log the records of ``factory``'s sessions on commit; drop them on rollback."""
+    event.listen(factory, "after_commit", log_committed)
+    event.listen(factory, "after_soft_rollback", forget_rolled_back)
+    event.listen(factory, "after_transaction_end", forget_ended)
+
+
+def log_committed(session: Session) -> None:
+    """``after_commit`` listener: the transaction's writes are in the database."""
+    for _, record in session.info.pop(PENDING, []):
+        record.log()
+
+
+def forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    """``after_soft_rollback`` listener: what a rolled-back (nested) transaction wrote is gone."""
+    pending = session.info.get(PENDING, [])
+    pending[:] = [
+        (transaction, record)
+        for transaction, record in pending
+        if not inside(transaction, previous_transaction)
+    ]
+
+
+def forget_ended(session: Session, transaction: SessionTransaction) -> None:
+    """``after_transaction_end`` listener: nothing outlives the session's transaction."""
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
+def inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    """Whether ``transaction`` is ``outer`` or a (nested) transaction within it."""
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
