@@ -18,8 +18,8 @@ from .errors import SchemaChangeError
 from .records import (
     COLUMN_ATTRIBUTES,
     REVISION_LIMIT,
-    UNRECORDED_MEANS,
     TABLE_KINDS,
+    UNRECORDED_MEANS,
     column_record,
     index_records,
 )

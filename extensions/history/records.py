@@ -30,7 +30,6 @@ OPTIONAL_ATTRIBUTES = ("choices", "index", "on_delete")
 RECORDED_ON_DELETE = ("cascade", "set_null")
 # What an attribute that is not recorded means, for messages.
 UNRECORDED_MEANS = {"on_delete": "restrict"}
-OPTIONAL_ATTRIBUTES = ("choices", "index")
 # The kinds of migration that bring an entity's table in: create it, or adopt an existing one.
 TABLE_KINDS = ("create", "adopt")
 
