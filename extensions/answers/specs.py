@@ -31,6 +31,7 @@ from .naming import (
     composite_index_name,
     constant_name,
     foreign_key,
+    http_path,
     index_name,
     unique_constraint,
 )
@@ -154,6 +155,8 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "name": entity.name,
         "snake": entity.snake,
         "table": entity.snake,
+        # Where the HTTP interface (interface: fastapi) serves the entity.
+        "http_path": http_path(entity.snake),
         "description": entity.description or f"A {entity.name} of this service.",
         "fields": fields,
         "references": [spec for spec in fields if spec["to"]],

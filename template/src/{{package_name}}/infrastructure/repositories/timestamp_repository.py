@@ -131,8 +131,12 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         return entity
 
     def delete(self, entity_id: UUID) -> bool:
-        """Delete the entity with ``entity_id``; False when there was none."""
-        with self._database_errors("delete"):
+        """Delete the entity with ``entity_id``; False when there was none.
+
+        A row this repository read in the current transaction is deleted only
+        at the version it was read at: when it changed since, ConcurrencyConflict.
+        """
+        with database_errors("delete", self.entity_type.__name__, entity_id):
             row = self.session.get(self.model_type, entity_id)
             if row is None:
                 return False
