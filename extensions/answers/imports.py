@@ -13,6 +13,7 @@ FOREIGN_KEY = ("sqlalchemy", "ForeignKey")
 ENTITY_MODEL = (".entity_model", "EntityModel")
 UTC_DATETIME = (".types", "UTCDateTime")
 MODEL_BASE = ("base", "Base")
+PAGE_SIZE = ("..domain.paging", "DEFAULT_PAGE_SIZE")
 FIXED_IMPORTS = [
     DATACLASS,
     CLASS_VAR,
@@ -22,6 +23,7 @@ FIXED_IMPORTS = [
     ENTITY_MODEL,
     UTC_DATETIME,
     MODEL_BASE,
+    PAGE_SIZE,
 ]
 
 # Standard-library names that generated value sources may use, as (module, name, usage).

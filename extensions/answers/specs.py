@@ -21,6 +21,7 @@ from .imports import (
     ENTITY_MODEL,
     FOREIGN_KEY,
     MODEL_BASE,
+    PAGE_SIZE,
     UTC_DATETIME,
     names_used_by,
 )
@@ -177,6 +178,14 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         # The service's signature needs the types, and the defaults it does not import.
         "value_imports": python_imports(
             {*type_imports, *names_used_by([s["default_value"] or "" for s in fields])}
+        ),
+        # The service's imports from the domain, in the order isort wants.
+        "service_domain_imports": python_imports(
+            {
+                (f"..domain.{entity.snake}", entity.name),
+                *((f"..domain.{entity.snake}_fields", s["default_value"]) for s in fields if s["constant"]),
+                *([PAGE_SIZE] if entity.references else []),
+            }
         ),
         "model_value_imports": python_imports({*type_imports, *([CLASS_VAR] if touched else [])}),
         "model_imports": sorted(

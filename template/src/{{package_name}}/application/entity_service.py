@@ -1,5 +1,6 @@
 """EntityService: the use cases every entity shares, each in one transaction."""
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -7,13 +8,14 @@ from uuid import UUID
 
 from ..domain.base_entity import BaseTimestampEntity
 from ..domain.exceptions import EntityNotFound, ValidationError
+from ..domain.paging import DEFAULT_ORDER, DEFAULT_PAGE_SIZE, Page
 from .repository import Repository
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 
 
 class EntityService(Generic[EntityT]):
-    """Get, partially update, delete and list entities of one type.
+    """Get, partially update, delete, count and list entities of one type.
 
     Updates go through the entity's ``update_<field>()`` methods, so validation,
     ``updated_at`` and events are the entity's business; the repository stores
@@ -69,9 +71,52 @@ class EntityService(Generic[EntityT]):
         """
         self.delete(entity.id)
 
-    def list_updated_since(self, moment: datetime) -> list[EntityT]:
+    def exists(self, entity_id: UUID) -> bool:
+        """Whether an entity with ``entity_id`` is stored."""
+        return self.repository.exists(entity_id)
+
+    def count(self) -> int:
+        """How many entities are stored."""
+        return self.repository.count()
+
+    def list(
+        self, *, limit: int = DEFAULT_PAGE_SIZE, offset: int = 0, order_by: str = DEFAULT_ORDER
+    ) -> builtins.list[EntityT]:
+        """A page of entities: ``limit`` (at most ``MAX_PAGE_SIZE``) after ``offset``.
+
+        ``order_by`` is a field name, ``-`` in front for descending; ``id``
+        breaks ties, so consecutive pages never overlap or skip an entity.
+        """
+        return self.repository.list(limit=limit, offset=offset, order_by=order_by)
+
+    def list_and_count(
+        self,
+        *,
+        limit: int = DEFAULT_PAGE_SIZE,
+        offset: int = 0,
+        order_by: str = DEFAULT_ORDER,
+        updated_since: datetime | None = None,
+    ) -> Page[EntityT]:
+        """A page as :meth:`list` gives it, with the total number of entities listed.
+
+        With ``updated_since``, only entities changed after that moment are
+        listed and counted.
+        """
+        return self.repository.list_and_count(
+            limit=limit, offset=offset, order_by=order_by, updated_since=updated_since
+        )
+
+    def list_updated_since(self, moment: datetime) -> builtins.list[EntityT]:
         """Entities changed after ``moment``, oldest change first."""
         return self.repository.find_updated_since(moment)
+
+    def _find_by_reference(
+        self, field: str, parent_id: UUID, limit: int, offset: int
+    ) -> builtins.list[EntityT]:
+        """A page of entities whose reference ``field`` points at ``parent_id``, oldest first."""
+        return self.repository.find_by_reference(
+            field, parent_id, limit=limit, offset=offset, order_by=DEFAULT_ORDER
+        )
 
     def add(self, entity: EntityT) -> EntityT:
         """Store the new ``entity``; ``create()`` builds it from the field values."""

@@ -1,24 +1,45 @@
 """What the application layer needs from a repository (implemented in infrastructure)."""
 
+import builtins
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from ..domain.base_entity import BaseTimestampEntity
+from ..domain.paging import Page
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 
 
 class Repository(Protocol[EntityT]):
-    """Stores entities of one type; writes count only inside ``transaction()``."""
+    """Stores entities of one type; writes count only inside ``transaction()``.
+
+    Listings are pages (see :mod:`..domain.paging`): ``limit`` at most
+    ``MAX_PAGE_SIZE``, ``order_by`` a field name (``-`` in front for
+    descending) with ``id`` breaking ties.
+    """
 
     def save(self, entity: EntityT) -> EntityT: ...
 
     def get_by_id(self, entity_id: UUID) -> EntityT | None: ...
 
+    def exists(self, entity_id: UUID) -> bool: ...
+
+    def count(self) -> int: ...
+
+    def list(self, *, limit: int, offset: int, order_by: str) -> builtins.list[EntityT]: ...
+
+    def list_and_count(
+        self, *, limit: int, offset: int, order_by: str, updated_since: datetime | None
+    ) -> Page[EntityT]: ...
+
+    def find_by_reference(
+        self, field: str, parent_id: UUID, *, limit: int, offset: int, order_by: str
+    ) -> builtins.list[EntityT]: ...
+
     def delete(self, entity_id: UUID) -> bool: ...
 
-    def find_updated_since(self, moment: datetime) -> list[EntityT]: ...
+    def find_updated_since(self, moment: datetime) -> builtins.list[EntityT]: ...
 
     def transaction(self) -> AbstractContextManager[Any]: ...

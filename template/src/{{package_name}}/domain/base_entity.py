@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import ClassVar, Final, NamedTuple, get_args, get_type_hints
+from typing import Any, ClassVar, Final, NamedTuple, Self, get_args, get_type_hints
 from uuid import UUID, uuid4
 
 from .clock import RESOLUTION, as_utc, next_updated_at, utc_now
@@ -64,6 +64,23 @@ class BaseTimestampEntity:
                 f"created_at {self.created_at.isoformat()}"
             )
         self._validate_entity()
+
+    @classmethod
+    def from_stored(cls, **values: Any) -> Self:
+        """The entity a stored row holds, with its timestamps exactly as stored.
+
+        Unlike the constructor, it accepts an ``updated_at`` earlier than
+        ``created_at`` (a row written by hand or before this service managed the
+        table): refusing it would fail every listing that meets the row. The
+        repository logs a warning for such a row; the entity's next ``touch()``
+        moves ``updated_at`` to at least ``created_at``.
+        """
+        stored_updated_at = values["updated_at"]
+        if stored_updated_at >= values["created_at"]:
+            return cls(**values)
+        entity = cls(**{**values, "updated_at": values["created_at"]})
+        entity.updated_at = stored_updated_at
+        return entity
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:

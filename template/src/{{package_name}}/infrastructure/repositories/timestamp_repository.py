@@ -1,25 +1,24 @@
 """TimestampRepositoryMixin: persistence of timestamped entities, shared by all repositories."""
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar, cast
+from contextlib import contextmanager, nullcontext
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, Update, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Update, bindparam, insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import BindParameter
 
 from ...domain.base_entity import BaseTimestampEntity
-from ...domain.clock import as_utc, next_updated_at, utc_now
+from ...domain.clock import next_updated_at, utc_now
 from ...domain.exceptions import ConcurrencyConflict
 from ...domain.touching import no_touching, touching_suppressed
 from ..orm.entity_model import EntityModel
 from ..orm.parent_touch import touch_parents, touch_parents_of_write
 from ..orm.stamps import table_of
-from .database_errors import database_errors
+from .entity_reads import EntityReads
 from .held_rows import HeldRows
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
@@ -30,10 +29,11 @@ ModelT = TypeVar("ModelT", bound=EntityModel)
 GUARDED_UPDATES: dict[tuple[type[EntityModel], bool], Update] = {}
 
 
-class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
+class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
     """Maps entities to rows and back, and keeps timestamps right while doing so.
 
-    Subclasses name the two classes; everything else is shared::
+    The reads (one entity, pages, counts, the team's own ``select()``) come from
+    :class:`EntityReads`. Subclasses name the two classes; everything else is shared::
 
         class TaskRepository(TimestampRepositoryMixin[Task, TaskModel]):
             entity_type = Task
@@ -46,9 +46,6 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
 
     # Not a test class, though pytest collects names starting with Test (Testimonial...).
     __test__ = False
-
-    entity_type: type[EntityT]
-    model_type: type[ModelT]
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -158,27 +155,6 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         except BaseException:
             self.session.rollback()
             raise
-
-    # --- reading ---------------------------------------------------------------
-
-    def get_by_id(self, entity_id: UUID) -> EntityT | None:
-        """The entity with ``entity_id``, or None."""
-        with self._database_errors("get_by_id"):
-            row = self.session.get(self.model_type, entity_id)
-        return None if row is None else self._to_entity(row)
-
-    def find_updated_since(self, moment: datetime) -> list[EntityT]:
-        """Entities changed after ``moment`` (naive means UTC), oldest change first."""
-        model = self.model_type
-        query = select(model).where(model.updated_at > as_utc(moment)).order_by(model.updated_at)
-        return self._find(query, "find_updated_since")
-
-    def find_stale(self, older_than: timedelta) -> list[EntityT]:
-        """Entities not changed for longer than ``older_than``, oldest change first."""
-        model = self.model_type
-        cutoff = utc_now() - older_than
-        query = select(model).where(model.updated_at < cutoff).order_by(model.updated_at)
-        return self._find(query, "find_stale")
 
     # --- mapping ---------------------------------------------------------------
 
@@ -359,23 +335,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
                 raise ConcurrencyConflict(self.entity_type.__name__, entity.id)
         return rows
 
-    def _find(self, query: Select[Any], operation: str) -> list[EntityT]:
-        with self._database_errors(operation):
-            rows = self.session.scalars(query).all()
-        return [self._to_entity(row) for row in rows]
-
     def _row_values(self, entity: EntityT) -> dict[str, Any]:
         """The persistent fields of ``entity``, except the version SQLAlchemy manages."""
         names = self.entity_type.field_names()
         return {name: getattr(entity, name) for name in names if name != "version"}
-
-    def _to_entity(self, row: ModelT) -> EntityT:
-        self._held.hold(row)
-        names = self.entity_type.field_names()
-        return self.entity_type(**{name: getattr(row, name) for name in names})
-
-    def _database_errors(
-        self, operation: str, entity: EntityT | None = None
-    ) -> AbstractContextManager[None]:
-        entity_id = None if entity is None else entity.id
-        return database_errors(operation, self.entity_type.__name__, entity_id)

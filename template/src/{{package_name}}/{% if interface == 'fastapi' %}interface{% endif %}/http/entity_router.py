@@ -13,7 +13,7 @@ from http import HTTPStatus
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -21,12 +21,19 @@ from sqlalchemy.orm import Session
 from ...application.entity_service import EntityService
 from ...application.repository import Repository
 from ...domain.base_entity import BaseTimestampEntity
+from ...domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from .conditional import is_not_modified, require_match, validators
 from .schemas import entity_schemas, to_body
 from .sessions import RequestSession
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 
+# A listing's page, oldest first (created_at, then id: stable across pages).
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Entities on the page")]
+Offset = Annotated[int, Query(ge=0, description="Entities before the page")]
+UpdatedSince = Annotated[
+    datetime | None, Query(description="Only entities changed after this moment")
+]
 IfMatch = Annotated[str | None, Header(description="Change only if the entity has this ETag")]
 IfNoneMatch = Annotated[str | None, Header(description="304 if the entity still has this ETag")]
 IfModifiedSince = Annotated[
@@ -95,9 +102,9 @@ def entity_router(
 
     def list_page(
         service: Annotated[EntityService[EntityT], Depends(request_service)],
-        limit: int = 50,
-        offset: int = 0,
-        updated_since: datetime | None = None,
+        limit: Limit = DEFAULT_PAGE_SIZE,
+        offset: Offset = 0,
+        updated_since: UpdatedSince = None,
     ) -> BaseModel:
         page = service.list_and_count(limit=limit, offset=offset, updated_since=updated_since)
         items = [to_body(schemas.read, entity) for entity in page.items]
