@@ -18,6 +18,7 @@ from ...domain.touching import no_touching, touching_suppressed
 from ..orm.entity_model import EntityModel
 from ..orm.parent_touch import touch_parents, touch_parents_of_write
 from ..orm.stamps import table_of
+from .database_errors import database_errors
 from .entity_reads import EntityReads
 from .held_rows import HeldRows
 
