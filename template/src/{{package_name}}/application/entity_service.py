@@ -63,7 +63,7 @@ class EntityService(Generic[EntityT]):
             if not self.repository.delete(entity_id):
                 raise EntityNotFound(self.entity_type.__name__, entity_id)
 
-    def remove(self, entity: EntityT) -> None:
+    def delete_entity(self, entity: EntityT) -> None:
         """Delete ``entity`` as this service read it.
 
         The delete is based on that read: when the stored entity changed since,

@@ -97,7 +97,7 @@ def entity_router(
     ) -> Response:
         entity = service.get(entity_id)
         require_match(entity, if_match)
-        service.remove(entity)
+        service.delete_entity(entity)
         return Response(status_code=HTTPStatus.NO_CONTENT)
 
     def list_page(
