@@ -165,6 +165,7 @@ SQL_RESERVED = [
 
 SCENARIOS = {
     "default-answers": {},
+    "default-answers-http": {"interface": "fastapi"},
     "one-entity-one-field": {
         "project_name": "Note Keeper",
         "entities": [{"name": "Note", "fields": [{"name": "body", "type": "text"}]}],
@@ -173,6 +174,7 @@ SCENARIOS = {
         "project_name": "Shop Backend",
         "package_name": "shop_backend",
         "entities": TWELVE_ENTITIES,
+        "interface": "fastapi",
     },
     "sql-reserved-words": {"project_name": "Reserved Words", "entities": SQL_RESERVED},
 }
