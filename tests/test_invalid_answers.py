@@ -876,6 +876,18 @@ INVALID_ANSWERS = [
         ],
         "the foreign key name 'fk_alpha_" + "x" * 37 + "_id_betabetabetabeta' is longer than",
     ),
+    # --- the interface ----------------------------------------------------------------
+    pytest.param(
+        {"interface": "flask"},
+        re.escape("Invalid choice for 'interface': 'flask' is not in ['none', 'fastapi']"),
+        id="interface-unknown",
+    ),
+    case(
+        "interface-two-entities-one-path",
+        "interface",
+        {"interface": "fastapi", "entities": [entity("Bus"), entity("Buse")]},
+        "entities Bus and Buse would both be served at /buses",
+    ),
 ]
 
 
