@@ -81,7 +81,7 @@ TEAM_QUERY = '''
         """Tasks with ``status``, oldest change first."""
         model = self.model_type
         query = select(model).where(model.status == status).order_by(model.updated_at)
-        return self._find(query, "find_by_status")
+        return self.find_all(query)
 '''
 TEAM_UNIT_TEST = '''"""The team's own rules of Task."""
 
@@ -126,12 +126,8 @@ def append(path: Path, addition: str) -> None:
 def make_team_edits(service: Path) -> None:
     package = service / "src" / "task_tracker"
     append(package / "domain" / "task.py", TEAM_METHOD)
-    repository = package / "infrastructure" / "repositories" / "task_repository.py"
-    source = repository.read_text().replace(
-        "from ...domain.task import Task",
-        "from sqlalchemy import select\n\nfrom ...domain.task import Task",
-    )
-    repository.write_text(source + TEAM_QUERY)
+    # The repository imports select() already, for its example query.
+    append(package / "infrastructure" / "repositories" / "task_repository.py", TEAM_QUERY)
     (service / "tests" / "unit" / "test_task_rules.py").write_text(TEAM_UNIT_TEST)
     (service / "tests" / "integration" / "test_task_queries.py").write_text(TEAM_QUERY_TEST)
 

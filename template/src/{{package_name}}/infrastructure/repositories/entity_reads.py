@@ -141,9 +141,8 @@ class EntityReads(Generic[EntityT, ModelT]):
 
     def _own_query(self, statement: Select[Any], operation: str) -> Select[Any]:
         """``statement``, checked to select this repository's model and nothing else."""
-        selected = [description["entity"] for description in statement.column_descriptions]
         expressions = [description["expr"] for description in statement.column_descriptions]
-        if selected != [self.model_type] or expressions != [self.model_type]:
+        if len(expressions) != 1 or expressions[0] is not self.model_type:
             raise ValidationError(
                 f"{operation}() needs a select() of {self.model_type.__name__} itself, "
                 f"got a select() of {', '.join(map(str, expressions))}"
