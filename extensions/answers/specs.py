@@ -183,7 +183,11 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "service_domain_imports": python_imports(
             {
                 (f"..domain.{entity.snake}", entity.name),
-                *((f"..domain.{entity.snake}_fields", s["default_value"]) for s in fields if s["constant"]),
+                *(
+                    (f"..domain.{entity.snake}_fields", s["default_value"])
+                    for s in fields
+                    if s["constant"]
+                ),
                 *([PAGE_SIZE] if entity.references else []),
             }
         ),
