@@ -58,6 +58,7 @@ def filters() -> dict[str, Callable[..., Any]]:
         "one_line_error": questions.one_line_error,
         "author_email_error": questions.author_email_error,
         "py_str": python_source.py_str,
+        "py_ascii_str": python_source.py_ascii_str,
         "toml_str": python_source.py_str,
         "fit": python_source.fit,
         "docstring": python_source.docstring,
