@@ -164,11 +164,10 @@ def valid_answer_sets(seed: int) -> list[dict[str, Any]]:
     while len(found) < SETS:
         tries += 1
         answers = draw.answers(len(found))
-        served_apart = answers["interface"] == "none" or not http_path_errors(answers["entities"])
         if (
             not entity_errors(answers["entities"])
             and not questions.package_name_error(answers["package_name"])
-            and served_apart
+            and (answers["interface"] == "none" or not http_path_errors(answers["entities"]))
         ):
             found.append(answers)
     assert tries < 3 * SETS, f"seed {seed}: only {SETS} of {tries} draws were valid"

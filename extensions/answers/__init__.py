@@ -34,7 +34,12 @@ def entity_specs(value: Any) -> list[dict[str, Any]]:
 
 
 def http_path_errors(value: Any) -> str:
-    """Validator message for ``interface: fastapi`` ("" when every entity has a path of its own)."""
+    """Validator message for ``interface: fastapi`` ("" when every entity has a path of its own).
+
+    Entities that break their own rules are the ``entities`` question's to report.
+    """
+    if entity_errors(value):
+        return ""
     served: dict[str, str] = {}
     for spec in entity_specs(value):
         other = served.setdefault(spec["http_path"], spec["name"])
