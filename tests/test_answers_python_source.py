@@ -131,3 +131,14 @@ def test_allowed_confusables_are_the_non_ascii_characters_as_toml_strings() -> N
         '"👩"',
     ]
     assert source.allowed_confusables(["only ASCII"]) == []
+
+
+# Curly quotes and apostrophes, which ruff flags in string literals (RUF001).
+CURLY = "\u201cquotes\u201d and \u2018apostrophes\u2019"
+
+
+def test_an_ascii_string_literal_holds_the_same_text_in_ascii() -> None:
+    for text in ["Plain", f"Does things 😀 with {CURLY}", 'say "hi"', "数据 Café"]:
+        literal = source.py_ascii_str(text)
+        assert literal.isascii()
+        assert ast.literal_eval(literal) == text

@@ -33,6 +33,23 @@ def test_snake_case(name: str, snake: str) -> None:
     assert naming.snake_case(name) == snake
 
 
+@pytest.mark.parametrize(
+    ("snake", "path"),
+    [
+        ("task", "/tasks"),
+        ("status", "/statuses"),
+        ("box", "/boxes"),
+        ("batch", "/batches"),
+        ("category", "/categories"),
+        ("key", "/keys"),
+        ("http_endpoint", "/http-endpoints"),
+        ("audit_note", "/audit-notes"),
+    ],
+)
+def test_the_http_path_of_an_entity_is_its_plural_in_kebab_case(snake: str, path: str) -> None:
+    assert naming.http_path(snake) == path
+
+
 @pytest.mark.parametrize("value", ["Book\n", "Book ", "book", "Bo-ok", ""])
 def test_an_entity_name_must_be_pascal_case_to_its_last_character(value: str) -> None:
     with pytest.raises(AnswerError, match="is not a PascalCase identifier"):

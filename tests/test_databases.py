@@ -63,6 +63,17 @@ def test_generated_tests_pass_on_the_server(
     assert passed_count(output) > 0
 
 
+@pytest.mark.parametrize("server_database_url", ["postgresql"], indirect=True)
+def test_the_default_service_with_the_http_interface_passes_on_postgresql(
+    tmp_path: Path, server_database_url: str
+) -> None:
+    # The twelve-entity service of MATRIX answers interface: fastapi on both servers.
+    service = generate(tmp_path / "service", **SCENARIOS["default-answers-http"])
+    env = {**os.environ, "TEST_DATABASE_URL": server_database_url}
+    output = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service, env)
+    assert passed_count(output) > 0
+
+
 @pytest.fixture
 def silent_port() -> Iterator[int]:
     """A port that accepts TCP connections and then never says a word."""

@@ -121,7 +121,9 @@ def check_workflow(service: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "answers", [{}, {"entities": TWELVE_ENTITIES}], ids=["default", "twelve-entities"]
+    "answers",
+    [{}, {"entities": TWELVE_ENTITIES, "interface": "fastapi"}],
+    ids=["default", "twelve-entities-http"],
 )
 def test_a_fresh_scaffold_locks_syncs_and_passes_pre_commit_and_ci_validation(
     tmp_path: Path, answers: dict[str, Any]
@@ -130,8 +132,8 @@ def test_a_fresh_scaffold_locks_syncs_and_passes_pre_commit_and_ci_validation(
     env = tool_env()
     run([UV, "lock", "--check"], service, env)
     run([UV, "sync", "--frozen"], service, env)
-    run([str(service / ".venv" / "bin" / "python"), "-c", "import pydantic_settings, pytest"],
-        service)  # fmt: skip
+    modules = "pydantic_settings, pytest" + (", fastapi, uvicorn, httpx2" if answers else "")
+    run([str(service / ".venv" / "bin" / "python"), "-c", f"import {modules}"], service)
     run(["git", "init", "--quiet"], service)
     run(["git", "add", "--all"], service)
     output = run([sys.executable, "-m", "pre_commit", "run", "--all-files"], service, env)

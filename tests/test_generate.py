@@ -225,6 +225,7 @@ SQL_RESERVED = [
 
 SCENARIOS = {
     "default-answers": {},
+    "default-answers-http": {"interface": "fastapi"},
     "one-entity-one-field": {
         "project_name": "Note Keeper",
         "entities": [{"name": "Note", "fields": [{"name": "body", "type": "text"}]}],
@@ -233,6 +234,7 @@ SCENARIOS = {
         "project_name": "Shop Backend",
         "package_name": "shop_backend",
         "entities": TWELVE_ENTITIES,
+        "interface": "fastapi",
     },
     "sql-reserved-words": {"project_name": "Reserved Words", "entities": SQL_RESERVED},
 }
@@ -253,6 +255,19 @@ def test_generated_service_passes_ruff_and_its_own_tests(
     passed = check_service(service)
     # Every entity contributes its unit and repository contract tests.
     assert passed > 30 * len(entities)
+
+
+def test_interface_none_generates_no_http_files_or_dependencies(tmp_path: Path) -> None:
+    service = generate(tmp_path / "service")
+    http = sorted(
+        str(path.relative_to(service)) for path in service.rglob("*") if "http" in path.name
+    )
+    assert http == []
+    pyproject = (service / "pyproject.toml").read_text()
+    lock = (service / "uv.lock").read_text()
+    for package in ("fastapi", "uvicorn", "httpx2", "starlette"):
+        assert f'"{package}' not in pyproject and f'name = "{package}"' not in lock
+    assert "interface/http" not in (service / "README.md").read_text()
 
 
 def migration_chain(service: Path) -> dict[str, str | None]:

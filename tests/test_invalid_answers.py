@@ -983,6 +983,18 @@ INVALID_ANSWERS = [
         "field 'password_hash': sensitive false is refused",
         "named like a password, secret or token is always sensitive",
     ),
+    # --- the interface ----------------------------------------------------------------
+    pytest.param(
+        {"interface": "flask"},
+        re.escape("Invalid choice for 'interface': 'flask' is not in ['none', 'fastapi']"),
+        id="interface-unknown",
+    ),
+    case(
+        "interface-two-entities-one-path",
+        "interface",
+        {"interface": "fastapi", "entities": [entity("Bus"), entity("Buse")]},
+        "entities Bus and Buse would both be served at /buses",
+    ),
 ]
 
 

@@ -82,6 +82,9 @@ ANSWERS: dict[str, Any] = {
     "author_name": "Zoë Ångström 😀",
     "package_name": PACKAGE,
     "entities": ODD_ENTITIES,
+    # The text answers reach the HTTP app's title and description, and the long
+    # names its modules and tests.
+    "interface": "fastapi",
 }
 
 

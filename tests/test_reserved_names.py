@@ -41,7 +41,10 @@ print(json.dumps(sorted(set(dir(Task)) | set(dir(TaskModel)))))
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate(
-        tmp_path_factory.mktemp("reserved") / "service", package_name="tracker", entities=ENTITIES
+        tmp_path_factory.mktemp("reserved") / "service",
+        package_name="tracker",
+        entities=ENTITIES,
+        interface="fastapi",
     )
 
 

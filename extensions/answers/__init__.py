@@ -33,17 +33,37 @@ def entity_specs(value: Any) -> list[dict[str, Any]]:
     return specs.entity_specs(parse_entities(value))
 
 
+def http_path_errors(value: Any) -> str:
+    """Validator message for ``interface: fastapi`` ("" when every entity has a path of its own).
+
+    Entities that break their own rules are the ``entities`` question's to report.
+    """
+    if entity_errors(value):
+        return ""
+    served: dict[str, str] = {}
+    for spec in entity_specs(value):
+        other = served.setdefault(spec["http_path"], spec["name"])
+        if other != spec["name"]:
+            return (
+                f"interface: entities {other} and {spec['name']} would both be served at "
+                f"{spec['http_path']}; rename one of them"
+            )
+    return ""
+
+
 def filters() -> dict[str, Callable[..., Any]]:
     """The Jinja filters the questions and templates use, by name."""
     return {
         "entity_errors": entity_errors,
         "entity_specs": entity_specs,
+        "http_path_errors": http_path_errors,
         "project_name_error": questions.project_name_error,
         "package_name_default": questions.package_name_default,
         "package_name_error": questions.package_name_error,
         "one_line_error": questions.one_line_error,
         "author_email_error": questions.author_email_error,
         "py_str": python_source.py_str,
+        "py_ascii_str": python_source.py_ascii_str,
         "toml_str": python_source.py_str,
         "allowed_confusables": python_source.allowed_confusables,
         "fit": python_source.fit,

@@ -73,3 +73,18 @@ def composite_index_name(table: str, fields: list[str], unique: bool) -> str:
 def constant_name(field: str) -> str:
     """The module constant that holds a field's default: ``title`` -> ``TITLE_DEFAULT``."""
     return f"{field.upper()}_DEFAULT"
+
+
+def plural(word: str) -> str:
+    """``task`` -> ``tasks``, ``status`` -> ``statuses``, ``category`` -> ``categories``."""
+    if re.search(r"(s|x|z|ch|sh)$", word):
+        return f"{word}es"
+    if re.search(r"[^aeiou]y$", word):
+        return f"{word[:-1]}ies"
+    return f"{word}s"
+
+
+def http_path(snake: str) -> str:
+    """Where the HTTP interface serves an entity: ``audit_note`` -> ``/audit-notes``."""
+    *words, last = snake.split("_")
+    return "/" + "-".join([*words, plural(last)])

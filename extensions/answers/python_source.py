@@ -32,6 +32,22 @@ def allowed_confusables(texts: list[str]) -> list[str]:
     return [py_str(char) if char.isprintable() else f'"\\U{ord(char):08x}"' for char in characters]
 
 
+def py_ascii_str(text: str) -> str:
+    """``py_str(text)`` with every non-ASCII character escaped (``\\u201c``, ``\\U0001f600``).
+
+    For text in string literals, where ruff flags characters that look like ASCII
+    ones (RUF001: curly quotes, Cyrillic letters, ...); the value is the same.
+    """
+    return "".join(
+        char
+        if char.isascii()
+        else f"\\u{ord(char):04x}"
+        if ord(char) <= 0xFFFF
+        else f"\\U{ord(char):08x}"
+        for char in py_str(text)
+    )
+
+
 def width(text: str) -> int:
     """Columns ``text`` takes, as ruff measures it (wide characters count two)."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)

@@ -42,12 +42,18 @@ IMPORT = re.compile(r"^(?:from\s+\S+\s+)?import\s+(?:\(([^()]*)\)|(.*)$)", re.MU
 CLASS = re.compile(r"^class\s+(\w+)(?=[(:])", re.MULTILINE)
 ASSIGNED = re.compile(r"^(\w+)\s*(?::[^=\n]*)?=", re.MULTILINE)
 JINJA_STATEMENT = re.compile(r"\{%.*?%\}")
+# A path part generated for some answers only: ``{% if interface == 'fastapi' %}http{% endif %}``.
+CONDITIONAL = re.compile(r"\{% if [^%]*%\}(.*?)\{% endif %\}")
 
 
 def _relative(path: Path) -> str:
-    """``path`` as in a generated service, the package directory written ``<package>``."""
+    """``path`` as in a generated service, the package directory written ``<package>``.
+
+    Files that only some answers generate (``{% if interface == ... %}``) count
+    as generated: a name is reserved when any service uses it.
+    """
     relative = path.relative_to(TEMPLATE).as_posix().removesuffix(".jinja")
-    return relative.replace("{{package_name}}", "<package>")
+    return CONDITIONAL.sub(r"\1", relative).replace("{{package_name}}", "<package>")
 
 
 @cache

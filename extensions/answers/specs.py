@@ -27,6 +27,7 @@ from .imports import (
 from .model import Entity
 from .naming import (
     composite_index_name,
+    http_path,
     snake_case,
 )
 from .python_source import (
@@ -68,6 +69,8 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "legacy_created_at": entity.legacy_created_at,
         "legacy_triggers": entity.legacy_triggers,
         "sensitive_fields": [field.name for field in entity.fields if field.sensitive],
+        # Where the HTTP interface (interface: fastapi) serves the entity.
+        "http_path": http_path(entity.snake),
         "description": entity.description or f"A {entity.name} of this service.",
         "fields": fields,
         "references": [spec for spec in fields if spec["to"]],

@@ -39,12 +39,19 @@ class EntityService(Generic[EntityT]):
 
     def update(self, entity_id: UUID, changes: Mapping[str, object]) -> EntityT:
         """Apply ``changes`` (field name to new value) and save, all or nothing."""
-        entity = self.get(entity_id)
+        return self.change(self.get(entity_id), changes)
+
+    def change(self, entity: EntityT, changes: Mapping[str, object]) -> EntityT:
+        """Apply ``changes`` to ``entity`` as it was read, and save, all or nothing.
+
+        The save is based on that read: when the stored entity changed since,
+        it raises ConcurrencyConflict and stores nothing.
+        """
         for name, value in changes.items():
             updater = getattr(entity, f"update_{name}", None)
             if updater is None:
                 entity_name = self.entity_type.__name__
-                raise ValidationError(f"{entity_name} has no field {name!r} to update")
+                raise ValidationError(f"{entity_name} has no field {name!r} to update", field=name)
             updater(value)
         with self.repository.transaction():
             self.repository.save(entity)
@@ -55,6 +62,14 @@ class EntityService(Generic[EntityT]):
         with self.repository.transaction():
             if not self.repository.delete(entity_id):
                 raise EntityNotFound(self.entity_type.__name__, entity_id)
+
+    def delete_entity(self, entity: EntityT) -> None:
+        """Delete ``entity`` as this service read it.
+
+        The delete is based on that read: when the stored entity changed since,
+        it raises ConcurrencyConflict and deletes nothing.
+        """
+        self.delete(entity.id)
 
     def exists(self, entity_id: UUID) -> bool:
         """Whether an entity with ``entity_id`` is stored."""
@@ -103,6 +118,7 @@ class EntityService(Generic[EntityT]):
             field, parent_id, limit=limit, offset=offset, order_by=DEFAULT_ORDER
         )
 
-    def _add(self, entity: EntityT) -> EntityT:
+    def add(self, entity: EntityT) -> EntityT:
+        """Store the new ``entity``; ``create()`` builds it from the field values."""
         with self.repository.transaction():
             return self.repository.save(entity)

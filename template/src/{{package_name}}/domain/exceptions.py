@@ -8,7 +8,11 @@ class DomainError(Exception):
 
 
 class ValidationError(DomainError, ValueError):
-    """An entity would break one of its rules."""
+    """An entity would break one of its rules; ``field`` names the field, when one is at fault."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class EntityNotFound(DomainError, LookupError):

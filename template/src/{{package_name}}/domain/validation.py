@@ -15,9 +15,9 @@ def _present(
     if value is None:
         if nullable:
             return False
-        raise ValidationError(f"{name} is required")
+        raise ValidationError(f"{name} is required", field=name)
     if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
-        raise ValidationError(f"{name} must be {label}, got {value!r}")
+        raise ValidationError(f"{name} must be {label}, got {value!r}", field=name)
     return True
 
 
@@ -27,7 +27,9 @@ def require_str(
     if not _present(name, value, str, "a str", nullable) or max_length is None:
         return
     if isinstance(value, str) and len(value) > max_length:
-        raise ValidationError(f"{name} must be at most {max_length} characters, got {len(value)}")
+        raise ValidationError(
+            f"{name} must be at most {max_length} characters, got {len(value)}", field=name
+        )
 
 
 def require_int(name: str, value: object, *, nullable: bool = False) -> None:
@@ -48,7 +50,7 @@ def require_bool(name: str, value: object, *, nullable: bool = False) -> None:
 
 def require_date(name: str, value: object, *, nullable: bool = False) -> None:
     if _present(name, value, date, "a date", nullable) and isinstance(value, datetime):
-        raise ValidationError(f"{name} must be a date, not a datetime")
+        raise ValidationError(f"{name} must be a date, not a datetime", field=name)
 
 
 def require_datetime(name: str, value: object, *, nullable: bool = False) -> None:
@@ -64,4 +66,4 @@ def require_choice(
 ) -> None:
     if _present(name, value, str, "a str", nullable) and value not in choices:
         allowed = ", ".join(repr(choice) for choice in choices)
-        raise ValidationError(f"{name} must be one of {allowed}, got {value!r}")
+        raise ValidationError(f"{name} must be one of {allowed}, got {value!r}", field=name)

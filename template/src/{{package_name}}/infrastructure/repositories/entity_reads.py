@@ -193,7 +193,6 @@ class EntityReads(Generic[EntityT, ModelT]):
         return self.entity_type.from_stored(**{name: getattr(row, name) for name in names})
 
     def _database_errors(
-        self, operation: str, entity: EntityT | None = None
+        self, operation: str, entity_id: UUID | None = None
     ) -> AbstractContextManager[None]:
-        entity_id = None if entity is None else entity.id
         return database_errors(operation, self.entity_type.__name__, entity_id)

@@ -77,7 +77,7 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
         parent is touched.
         """
         new = not entity.version
-        with nullcontext() if touch else no_touching(), self._database_errors("save", entity):
+        with nullcontext() if touch else no_touching(), self._database_errors("save", entity.id):
             written = self._write(entity)
             self.session.flush()
         if written is not None:
@@ -96,7 +96,7 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
         own timestamps.
         """
         new = [entity for entity in entities if not entity.version]
-        with self._database_errors("save_all", entities[0] if len(entities) == 1 else None):
+        with self._database_errors("save_all", entities[0].id if len(entities) == 1 else None):
             written = self._rows_to_write(entities)
             if not touching_suppressed():
                 self._stamp_together(new, written)
@@ -134,7 +134,7 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
 
     def update_timestamp_only(self, entity: EntityT) -> EntityT:
         """Touch ``entity`` and store its new ``updated_at``, leaving other columns alone."""
-        with self._database_errors("update_timestamp_only", entity):
+        with self._database_errors("update_timestamp_only", entity.id):
             row = self._stored_rows([entity])[entity.id]
             self._catch_up(entity, row)
             entity.touch()
@@ -153,9 +153,13 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
         the transaction goes on (the delete runs in a savepoint). References
         set to null are emptied with one stamped UPDATE each; the rows loaded in
         the session that the delete may have deleted or changed are expired.
+        A row this repository read in the current transaction is deleted only
+        at the version it was read at: when it changed since, ConcurrencyConflict.
         """
-        entity_type = self.entity_type.__name__
-        with self._database_errors("delete"), refused_while_referenced(entity_type, entity_id):
+        with (
+            self._database_errors("delete", entity_id),
+            refused_while_referenced(self.entity_type.__name__, entity_id),
+        ):
             row = self.session.get(self.model_type, entity_id)
             if row is None:
                 return False
@@ -385,10 +389,10 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
         return {name: getattr(entity, name) for name in names if name != "version"}
 
     @contextmanager
-    def _database_errors(self, operation: str, entity: EntityT | None = None) -> Iterator[None]:
+    def _database_errors(self, operation: str, entity_id: UUID | None = None) -> Iterator[None]:
         """Database errors as the domain's exceptions; a conflict is logged as it is raised."""
         try:
-            with super()._database_errors(operation, entity):
+            with super()._database_errors(operation, entity_id):
                 yield
         except ConcurrencyConflict as conflict:
             self._audit(AuditEvent.CONFLICT, conflict.entity_id)

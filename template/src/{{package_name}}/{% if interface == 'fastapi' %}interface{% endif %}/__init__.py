@@ -1,0 +1,1 @@
+"""How clients reach the service: adapters over the application layer."""
