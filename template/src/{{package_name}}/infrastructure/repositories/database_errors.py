@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...domain.exceptions import ConcurrencyConflict, DatabaseException
+from .write_counts import count_writes
 
 # SQLSTATE of a serialization failure: PostgreSQL under REPEATABLE READ or
 # SERIALIZABLE when a row changed after the snapshot; MySQL/MariaDB report a
@@ -23,8 +24,18 @@ def database_errors(
     """Raise errors of the block as :class:`DatabaseException`, the driver's as ``__cause__``.
 
     With ``entity_id``, a stale write or a lost race with a concurrent writer is
-    a :class:`ConcurrencyConflict` naming that entity.
+    a :class:`ConcurrencyConflict` naming that entity; every conflict is counted.
     """
+    try:
+        with _translated(operation, entity_type, entity_id):
+            yield
+    except ConcurrencyConflict:
+        count_writes(entity_type, "conflict")
+        raise
+
+
+@contextmanager
+def _translated(operation: str, entity_type: str, entity_id: UUID | None) -> Iterator[None]:
     try:
         yield
     except StaleDataError as error:

@@ -21,6 +21,7 @@ from ..orm.parent_touch import touch_parents, touch_parents_of_write
 from ..orm.stamps import table_of
 from .database_errors import database_errors
 from .held_rows import HeldRows
+from .write_counts import count_writes
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 ModelT = TypeVar("ModelT", bound=EntityModel)
@@ -72,11 +73,13 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         written, ``updated_at`` stays as the entity has it and no referenced
         parent is touched.
         """
+        operation = "save" if entity.version else "create"
         with nullcontext() if touch else no_touching(), self._database_errors("save", entity):
             row = self._write(entity)
             self.session.flush()
         if row is not None:
             entity.version = row.version
+            self._count(operation)
         return entity
 
     def save_all(self, entities: Sequence[EntityT]) -> list[EntityT]:
@@ -100,6 +103,8 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
             self.session.flush()
         for entity, row in written:
             entity.version = row.version
+        self._count("create", len(new))
+        self._count("save", len(written))
         return list(entities)
 
     def update_where(
@@ -117,7 +122,9 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         statement = update(model).where(*criteria).values({**values, "version": model.version + 1})
         with self._database_errors("update_where"):
             result = self.session.execute(statement)
-        return cast(CursorResult[Any], result).rowcount
+        rowcount = cast(CursorResult[Any], result).rowcount
+        self._count("save", rowcount)
+        return rowcount
 
     def update_timestamp_only(self, entity: EntityT) -> EntityT:
         """Touch ``entity`` and store its new ``updated_at``, leaving other columns alone."""
@@ -128,6 +135,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
             row.updated_at = entity.updated_at
             self.session.flush()
             entity.version = row.version
+        self._count("save")
         return entity
 
     def delete(self, entity_id: UUID) -> bool:
@@ -138,6 +146,7 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
                 return False
             self.session.delete(row)
             self.session.flush()
+        self._count("delete")
         return True
 
     @contextmanager
@@ -369,6 +378,11 @@ class TimestampRepositoryMixin(Generic[EntityT, ModelT]):
         self._held.hold(row)
         names = self.entity_type.field_names()
         return self.entity_type(**{name: getattr(row, name) for name in names})
+
+    def _count(self, operation: str, rows: int = 1) -> None:
+        """Count ``rows`` writes for the metrics (:mod:`.write_counts`)."""
+        if rows:
+            count_writes(self.entity_type.__name__, operation, rows)
 
     def _database_errors(
         self, operation: str, entity: EntityT | None = None
