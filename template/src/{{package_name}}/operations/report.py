@@ -9,7 +9,7 @@ from html import escape
 
 from .activity import Period
 from .charts import bar_chart
-from .health import KINDS, HealthReport
+from .health import ANOMALIES, KINDS, EntityHealth, HealthReport
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #1d232a; }
@@ -19,14 +19,18 @@ h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
 table { border-collapse: collapse; margin: .5rem 0; }
 th, td { border: 1px solid #c9d1d9; padding: .3rem .6rem; text-align: left; }
 td.count { text-align: right; } td.found { background: #fdecea; }
-code { font-size: .8rem; }
+ul.samples { font-size: .85rem; } code { font-size: .8rem; }
 svg.chart rect { fill: #1565c0; } svg.chart .axis { stroke: #57606a; }
 svg.chart text { font-size: 11px; fill: #57606a; }
 """
 
 
 def render_report(title: str, report: HealthReport, activity: dict[str, list[Period]]) -> str:
-    """The report page: ``report``'s findings and each entity's ``activity``."""
+    """The report page: ``report``'s findings and each entity's ``activity``.
+
+    The findings table has the counts; each entity's section its activity chart
+    and the sample ids of each kind found.
+    """
     status = "healthy" if report.healthy else "unhealthy"
     sections = [
         f"<h1>{escape(title)}: timestamp health</h1>",
@@ -37,12 +41,14 @@ def render_report(title: str, report: HealthReport, activity: dict[str, list[Per
         _findings_table(report),
     ]
     for name, periods in activity.items():
-        stale = report.entities[name].findings["stale"].count
+        health = report.entities[name]
+        stale = health.findings["stale"].count
         bars = [(period.start.strftime("%Y-%m-%d %H:%M"), period.rows) for period in periods]
         sections += [
             f"<h2>{escape(name)}</h2>",
-            f"<p>{report.entities[name].rows} rows, {stale} stale.</p>",
+            f"<p>{health.rows} rows, {stale} stale. Rows by the time of their last update:</p>",
             bar_chart(f"{name}: rows by last update", bars),
+            _samples(health),
         ]
     body = "\n".join(sections)
     return (
@@ -58,12 +64,21 @@ def _findings_table(report: HealthReport) -> str:
     for name, health in report.entities.items():
         cells = []
         for kind in KINDS:
-            finding = health.findings[kind]
-            found = " found" if finding.count and kind != "stale" else ""
-            samples = "<br>".join(f"<code>{escape(row_id)}</code>" for row_id in finding.sample_ids)
-            cells.append(f'<td class="count{found}">{finding.count}<br>{samples}</td>')
+            count = health.findings[kind].count
+            found = " found" if count and kind in ANOMALIES else ""
+            cells.append(f'<td class="count{found}">{count}</td>')
         rows.append(f"<tr><th>{escape(name)}</th>{''.join(cells)}</tr>")
     return (
         '<table class="findings"><thead><tr><th>entity</th>'
         f"{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def _samples(health: EntityHealth) -> str:
+    """The sample ids of each kind found, as a list; nothing when nothing was found."""
+    items = [
+        f"<li>{kind}: " + ", ".join(f"<code>{escape(row_id)}</code>" for row_id in finding.sample_ids) + "</li>"
+        for kind, finding in health.findings.items()
+        if finding.count
+    ]
+    return f'<ul class="samples">{"".join(items)}</ul>' if items else ""
