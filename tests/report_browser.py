@@ -90,8 +90,19 @@ def seeded_report(service: Path, package: str, directory: Path) -> Path:
     commands = [
         [sys.executable, "-m", package, "db", "upgrade"],
         [sys.executable, "-c", SEED.format(package=package)],
-        [sys.executable, "-m", package, "timestamps", "report", "--html", str(page),
-         "--title", "Task Tracker", "--stale-days", "60"],
+        [
+            sys.executable,
+            "-m",
+            package,
+            "timestamps",
+            "report",
+            "--html",
+            str(page),
+            "--title",
+            "Task Tracker",
+            "--stale-days",
+            "60",
+        ],
     ]
     for number, command in enumerate(commands):
         result = subprocess.run(
@@ -113,9 +124,11 @@ def render(page: Path, screenshot: Path) -> RenderedPage:
             tab = browser.new_page(viewport=VIEWPORT)
             tab.on(
                 "console",
-                lambda message: rendered.console_errors.append(message.text)
-                if message.type == "error"
-                else None,
+                lambda message: (
+                    rendered.console_errors.append(message.text)
+                    if message.type == "error"
+                    else None
+                ),
             )
             tab.on("pageerror", lambda error: rendered.console_errors.append(str(error)))
             tab.on("request", lambda request: rendered.requests.append(request.url))
