@@ -76,9 +76,9 @@ def _findings_table(report: HealthReport) -> str:
 
 def _samples(health: EntityHealth) -> str:
     """The sample ids of each kind found, as a list; nothing when nothing was found."""
-    items = [
-        f"<li>{kind}: " + ", ".join(f"<code>{escape(row_id)}</code>" for row_id in finding.sample_ids) + "</li>"
-        for kind, finding in health.findings.items()
-        if finding.count
-    ]
+    items = []
+    for kind, finding in health.findings.items():
+        if finding.count:
+            ids = ", ".join(f"<code>{escape(row_id)}</code>" for row_id in finding.sample_ids)
+            items.append(f"<li>{kind}: {ids}</li>")
     return f'<ul class="samples">{"".join(items)}</ul>' if items else ""
