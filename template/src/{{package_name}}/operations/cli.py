@@ -19,6 +19,7 @@ from argparse import ArgumentParser, ArgumentTypeError
 from collections.abc import Sequence
 from pathlib import Path
 
+from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..infrastructure.database import (
@@ -36,6 +37,8 @@ from .tables import UnknownEntity
 PACKAGE = __name__.split(".")[0]
 PROGRAM = PACKAGE.replace("_", "-")
 USAGE_ERROR = 2
+# Errors that name what was wrong with the command: shown as they are, exit code 2.
+REFUSED = (UnknownEntity, DatabaseConfigurationError, commands.MissingExtra, CommandError)
 
 
 def positive_int(value: str) -> int:
@@ -165,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             engine.dispose()
         return code
-    except (UnknownEntity, DatabaseConfigurationError) as error:
+    except REFUSED as error:
         print(f"{PROGRAM}: {error}", file=sys.stderr)
     except SQLAlchemyError as error:
         reason = getattr(error, "orig", None) or error

@@ -37,11 +37,25 @@ def run_check(engine: Engine, options: Namespace) -> int:
     with engine.connect() as connection:
         report = check(connection, tables, utc_now(), check_options(options))
     if options.prometheus is not None:
-        from .metrics import write_textfile
-
-        write_textfile(options.prometheus, report)
+        write_prometheus_textfile(options.prometheus, report)
     print(json.dumps(report.as_json(), indent=2) if options.json else describe(report))
     return HEALTHY if report.healthy else FINDINGS
+
+
+class MissingExtra(RuntimeError):
+    """An option needs an optional dependency that is not installed."""
+
+
+def write_prometheus_textfile(path: Path, report: HealthReport) -> None:
+    """``--prometheus FILE``: imported here, because it needs the ``metrics`` extra."""
+    try:
+        from .metrics import write_textfile
+    except ModuleNotFoundError as error:
+        raise MissingExtra(
+            f"--prometheus {path} needs the metrics extra ({error.name} is not installed): "
+            "uv sync --extra metrics (or pip install '.[metrics]')"
+        ) from error
+    write_textfile(path, report)
 
 
 def describe(report: HealthReport) -> str:
@@ -100,6 +114,7 @@ def run_report(engine: Engine, options: Namespace) -> int:
 def run_db_upgrade(options: Namespace) -> int:
     """``db upgrade``: Alembic's upgrade with the package's migrations."""
     command.upgrade(alembic_config(), options.revision)
+    print(f"database upgraded to {options.revision}")
     return HEALTHY
 
 
