@@ -1,16 +1,15 @@
 """The generated service's HTML report, opened in headless Chromium (Debian's package).
 
-The screenshot is kept under ``artifacts/`` (ignored by git); its path is printed.
+The screenshot is kept under ``artifacts/`` (ignored by git); the run's summary
+names it (``artifact kept: ...``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import TEMPLATE_ROOT, generate
+from conftest import ARTIFACTS, generate
 from report_browser import CHROMIUM, render, seeded_report
-
-ARTIFACTS = TEMPLATE_ROOT / "artifacts"
 
 
 def test_the_report_renders_its_tables_and_charts_in_chromium(tmp_path: Path) -> None:
