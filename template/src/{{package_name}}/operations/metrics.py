@@ -14,7 +14,7 @@ results for node_exporter's textfile collector with :func:`write_textfile`.
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from threading import Lock
-from typing import Any
+from wsgiref.types import WSGIApplication
 
 from prometheus_client import CollectorRegistry, generate_latest, make_wsgi_app, write_to_textfile
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -97,7 +97,7 @@ def latest_metrics() -> bytes:
     return generate_latest(REGISTRY)
 
 
-def metrics_app() -> Any:
+def metrics_app() -> WSGIApplication:
     """A WSGI application serving :func:`latest_metrics` (mount it at ``/metrics``)."""
     return make_wsgi_app(REGISTRY)
 
