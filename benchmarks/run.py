@@ -1,7 +1,8 @@
 """Run every benchmark and write docs/benchmarks/ (README.md table, PNG plots, results.json).
 
     python benchmarks/run.py [--quick] [--rounds N] [--check-rounds N]
-                             [--only generation domain persistence] [--backends sqlite ...]
+                             [--only generation domain persistence operations]
+                             [--backends sqlite ...]
 
 Generation runs the copier CLI on a temporary git repository of the working
 tree; domain and persistence import a default service generated from it; the
@@ -20,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import domain, generation, persistence, report  # noqa: E402
+from benchmarks import domain, generation, operations, persistence, report  # noqa: E402
 from benchmarks.harness import CountResult, Result, machine  # noqa: E402
 from benchmarks.service import Service, generate_default_service  # noqa: E402
 
-PARTS = ("generation", "domain", "persistence")
+PARTS = ("generation", "domain", "persistence", "operations")
 
 
 def arguments() -> argparse.Namespace:
@@ -83,7 +84,7 @@ def main() -> None:
                 work / "generation", options.rounds, options.quick, options.check_rounds, log
             )
             results += found
-        if {"domain", "persistence"} & set(options.only):
+        if {"domain", "persistence", "operations"} & set(options.only):
             log("generating the default service")
             service = Service(generate_default_service(work / "service"))
             if "domain" in options.only:
@@ -97,6 +98,13 @@ def main() -> None:
                     counts += counted
                     if kind != "sqlite":
                         about[f"{persistence.LABELS[kind]} server"] = version
+            if "operations" in options.only:
+                for kind in options.backends:
+                    found, counted = operations.run_backend(
+                        service, kind, options.rounds, options.quick, log
+                    )
+                    results += found
+                    counts += counted
     about["wall time of the run"] = f"{time.monotonic() - started:.0f} s"
     about["command"] = command
     write(options.output, command, about, results, counts, copies)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from copier import run_copy
 from sqlalchemy import Engine, create_engine, text
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+# What tests keep for a person to look at (screenshots); ignored by git.
+ARTIFACTS = TEMPLATE_ROOT / "artifacts"
 
 # The database servers on the project's machines (``.ci/run`` starts them).
 SERVERS = {
@@ -117,3 +120,17 @@ def versions_of(service: Path) -> Path:
     """The service's migration history: ``src/<package>/migrations/versions``."""
     (versions,) = service.glob("src/*/migrations/versions")
     return versions
+
+
+_SESSION_STARTED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Name the artifacts this run wrote (tests run in workers, whose output is hidden)."""
+    written = sorted(
+        path
+        for path in (ARTIFACTS.glob("*") if ARTIFACTS.is_dir() else [])
+        if path.stat().st_mtime >= _SESSION_STARTED
+    )
+    for path in written:
+        terminalreporter.write_line(f"artifact kept: {path}")

@@ -9,6 +9,7 @@ service's ``pyproject.toml``. uv's cache is the user's, shared by every run.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -214,6 +215,12 @@ def test_the_wheel_migrates_and_stores_from_another_directory(tmp_path: Path) ->
     assert list(venv.rglob("*.sqlite3")) == []
     current = run([str(venv / "bin" / "task-tracker-alembic"), "current"], elsewhere, env)
     assert "0002_create_task (head)" in current
+    # The operations command line, the console script named after the service.
+    operations = str(venv / "bin" / "task-tracker")
+    assert "0002_create_task (head)" in run([operations, "db", "current"], elsewhere, env)
+    check = json.loads(run([operations, "timestamps", "check", "--json"], elsewhere, env))
+    assert check["healthy"] is True
+    assert check["entities"]["Project"]["out_of_order"] == {"count": 0, "sample_ids": []}
 
     # DATA_DIRECTORY moves the file; .env in the working directory is read too.
     (elsewhere / ".env").write_text(f"DATA_DIRECTORY={tmp_path / 'data'}\n")

@@ -23,6 +23,7 @@ from ..orm.stamps import table_of
 from .database_errors import refused_while_referenced
 from .entity_reads import EntityReads
 from .held_rows import HeldRows
+from .write_counts import count_writes
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 ModelT = TypeVar("ModelT", bound=EntityModel)
@@ -30,6 +31,14 @@ ModelT = TypeVar("ModelT", bound=EntityModel)
 
 # Columns every row has: a change of theirs alone is no change of a declared field.
 ENTITY_COLUMNS = frozenset({"id", "created_at", "updated_at"})
+
+# The metrics' name of each write the audit log records.
+COUNTED_AS = {
+    AuditEvent.CREATED: "create",
+    AuditEvent.CHANGED: "save",
+    AuditEvent.UPDATED_WHERE: "save",
+    AuditEvent.DELETED: "delete",
+}
 
 # The guarded UPDATE of a held row, per model and per "moves updated_at or not".
 GUARDED_UPDATES: dict[tuple[type[EntityModel], bool], Update] = {}
@@ -83,7 +92,7 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
         if written is not None:
             row, fields = written
             entity.version = row.version
-            self._audit(AuditEvent.CREATED if new else AuditEvent.CHANGED, entity.id, fields)
+            self._record_write(AuditEvent.CREATED if new else AuditEvent.CHANGED, entity.id, fields)
         return entity
 
     def save_all(self, entities: Sequence[EntityT]) -> list[EntityT]:
@@ -107,10 +116,10 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
                 self._copy_to_row(entity, row)
             self.session.flush()
         for entity in new:
-            self._audit(AuditEvent.CREATED, entity.id)
+            self._record_write(AuditEvent.CREATED, entity.id)
         for (entity, row), fields in zip(written, changes, strict=True):
             entity.version = row.version
-            self._audit(AuditEvent.CHANGED, entity.id, fields)
+            self._record_write(AuditEvent.CHANGED, entity.id, fields)
         return list(entities)
 
     def update_where(
@@ -129,7 +138,7 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
         with self._database_errors("update_where"):
             result = self.session.execute(statement)
         rows = cast(CursorResult[Any], result).rowcount
-        self._audit(AuditEvent.UPDATED_WHERE, None, tuple(values), rows=rows)
+        self._record_write(AuditEvent.UPDATED_WHERE, None, tuple(values), rows=rows)
         return rows
 
     def update_timestamp_only(self, entity: EntityT) -> EntityT:
@@ -141,7 +150,7 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
             row.updated_at = entity.updated_at
             self.session.flush()
             entity.version = row.version
-        self._audit(AuditEvent.CHANGED, entity.id)
+        self._record_write(AuditEvent.CHANGED, entity.id)
         return entity
 
     def delete(self, entity_id: UUID) -> bool:
@@ -171,7 +180,7 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
             finally:
                 # Deleted, changed, or changed and rolled back with the savepoint.
                 expire_changed_rows(self.session, self.model_type)
-        self._audit(AuditEvent.DELETED, entity_id)
+        self._record_write(AuditEvent.DELETED, entity_id)
         return True
 
     @contextmanager
@@ -390,21 +399,25 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
 
     @contextmanager
     def _database_errors(self, operation: str, entity_id: UUID | None = None) -> Iterator[None]:
-        """Database errors as the domain's exceptions; a conflict is logged as it is raised."""
+        """Database errors as the domain's exceptions; a conflict is logged and counted."""
         try:
             with super()._database_errors(operation, entity_id):
                 yield
         except ConcurrencyConflict as conflict:
-            self._audit(AuditEvent.CONFLICT, conflict.entity_id)
+            entity_type = self.entity_type.__name__
+            audit(self.session, AuditRecord(AuditEvent.CONFLICT, entity_type, conflict.entity_id))
+            count_writes(entity_type, "conflict")
             raise
 
-    def _audit(
+    def _record_write(
         self,
         event: AuditEvent,
         entity_id: UUID | None,
         fields: tuple[str, ...] = (),
         rows: int | None = None,
     ) -> None:
-        """One line of the audit log (:mod:`..audit`) about this repository's entity type."""
-        record = AuditRecord(event, self.entity_type.__name__, entity_id, fields, rows)
-        audit(self.session, record)
+        """One write: a line of the audit log (:mod:`..audit`, logged on commit) and
+        the metrics' write counter (:mod:`.write_counts`)."""
+        entity_type = self.entity_type.__name__
+        audit(self.session, AuditRecord(event, entity_type, entity_id, fields, rows))
+        count_writes(entity_type, COUNTED_AS[event], 1 if rows is None else rows)

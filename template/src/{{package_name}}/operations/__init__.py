@@ -1,0 +1,1 @@
+"""Operations: timestamp health checks, repair, report and metrics, and the command line."""

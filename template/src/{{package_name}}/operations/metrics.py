@@ -1,0 +1,109 @@
+"""Prometheus metrics: write counters and timestamp check results (the ``metrics`` extra).
+
+- ``entity_writes_total{entity, operation}``: the writes of this process's
+  repositories (:mod:`..infrastructure.repositories.write_counts`).
+- ``timestamp_anomaly_rows{entity, kind}``, ``timestamp_stale_rows{entity}``,
+  ``timestamp_rows{entity}`` and ``timestamp_check_healthy``: the last check
+  given to :func:`publish_check` (nothing before the first).
+
+A web application mounts :func:`metrics_app` (a WSGI application) or serves
+:func:`latest_metrics`; ``timestamps check --prometheus FILE`` writes the check
+results for node_exporter's textfile collector with :func:`write_textfile`.
+"""
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from threading import Lock
+from wsgiref.types import WSGIApplication
+
+from prometheus_client import CollectorRegistry, generate_latest, make_wsgi_app, write_to_textfile
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from ..infrastructure.repositories.write_counts import write_counts
+from .health import ANOMALIES, HealthReport
+
+
+class WriteCollector(Collector):
+    """The repositories' write counters."""
+
+    def collect(self) -> Iterable[Metric]:
+        writes = CounterMetricFamily(
+            "entity_writes", "Rows written by the repositories", labels=["entity", "operation"]
+        )
+        for (entity, operation), count in sorted(write_counts().items()):
+            writes.add_metric([entity, operation], count)
+        yield writes
+
+
+class CheckCollector(Collector):
+    """The results of the last timestamp check published."""
+
+    def __init__(self, report: HealthReport | None = None) -> None:
+        self._report = report
+        self._lock = Lock()
+
+    def publish(self, report: HealthReport) -> None:
+        with self._lock:
+            self._report = report
+
+    def collect(self) -> Iterator[Metric]:
+        with self._lock:
+            report = self._report
+        if report is None:
+            return
+        anomalies = GaugeMetricFamily(
+            "timestamp_anomaly_rows",
+            "Rows with a timestamp anomaly at the last check",
+            labels=["entity", "kind"],
+        )
+        stale = GaugeMetricFamily(
+            "timestamp_stale_rows", "Rows not updated for the stale days", labels=["entity"]
+        )
+        rows = GaugeMetricFamily("timestamp_rows", "Rows checked", labels=["entity"])
+        for name, health in report.entities.items():
+            for kind in ANOMALIES:
+                anomalies.add_metric([name, kind], health.findings[kind].count)
+            stale.add_metric([name], health.findings["stale"].count)
+            rows.add_metric([name], health.rows)
+        yield anomalies
+        yield stale
+        yield rows
+        yield GaugeMetricFamily(
+            "timestamp_check_healthy",
+            "1 when the last check found no anomaly",
+            value=int(report.healthy),
+        )
+        yield GaugeMetricFamily(
+            "timestamp_check_timestamp_seconds",
+            "When the last check ran (Unix time)",
+            value=report.checked_at.timestamp(),
+        )
+
+
+REGISTRY = CollectorRegistry()
+CHECKS = CheckCollector()
+REGISTRY.register(WriteCollector())
+REGISTRY.register(CHECKS)
+
+
+def publish_check(report: HealthReport) -> None:
+    """Make ``report`` the check results :data:`REGISTRY` exposes."""
+    CHECKS.publish(report)
+
+
+def latest_metrics() -> bytes:
+    """Every metric in Prometheus' text format, for a ``/metrics`` endpoint."""
+    return generate_latest(REGISTRY)
+
+
+def metrics_app() -> WSGIApplication:
+    """A WSGI application serving :func:`latest_metrics` (mount it at ``/metrics``)."""
+    return make_wsgi_app(REGISTRY)
+
+
+def write_textfile(path: Path, report: HealthReport) -> None:
+    """Write ``report`` to ``path`` for the textfile collector (atomically replaced)."""
+    registry = CollectorRegistry()
+    registry.register(CheckCollector(report))
+    write_to_textfile(str(path), registry)

@@ -1,0 +1,145 @@
+"""Timestamp repair: the anomalies of :mod:`.health`, fixed row by row in batches.
+
+What each anomaly becomes (:func:`repaired`), with ``now`` the one clock
+reading a repair run takes:
+
+- ``created_at`` later than now plus the tolerance: ``now`` (earlier).
+- ``updated_at`` later than now plus the tolerance: ``now``. A time that has
+  not come yet is not a time the row was written at; kept, it would hold every
+  later write in the future too (:func:`~..domain.clock.next_updated_at` moves
+  past the stored value).
+- ``created_at`` missing: the row's ``updated_at``, or ``now`` when both are
+  missing: the earliest instant the row is known to have existed.
+- ``updated_at`` missing: its ``created_at`` (no change is invented).
+- ``updated_at`` earlier than ``created_at``: ``created_at`` moves back to
+  ``updated_at`` (the row existed when it was written).
+
+So ``created_at`` never moves later and ``updated_at`` never moves backwards
+from a time that has come. New ``updated_at`` values come from the domain's
+rule, :func:`~..domain.clock.next_updated_at`. A repaired row's ``version``
+goes up, so a writer holding the row as it was gets a conflict instead of
+writing the old timestamps back.
+
+Rows are read in id order, :data:`DEFAULT_BATCH_SIZE` at a time, each batch in
+its own transaction (locked with ``SELECT ... FOR UPDATE`` when applying).
+Running it again changes nothing: repaired rows are no longer anomalies.
+"""
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Engine, Table, bindparam, select, update
+
+from ..domain.clock import next_updated_at
+from .health import CheckOptions, anomalous
+
+DEFAULT_BATCH_SIZE = 500
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RowRepair:
+    """One row's timestamps before and after repair."""
+
+    entity: str
+    row_id: UUID
+    old: tuple[datetime | None, datetime | None]
+    new: tuple[datetime, datetime]
+
+    def describe(self) -> str:
+        changes = [
+            f"{name} {_text(before)} -> {_text(after)}"
+            for name, before, after in zip(
+                ("created_at", "updated_at"), self.old, self.new, strict=True
+            )
+            if before != after
+        ]
+        return f"{self.entity} {self.row_id}: " + ", ".join(changes)
+
+
+def _text(moment: datetime | None) -> str:
+    return "NULL" if moment is None else moment.isoformat()
+
+
+def repaired(
+    created: datetime | None, updated: datetime | None, now: datetime, options: CheckOptions
+) -> tuple[datetime, datetime]:
+    """``(created_at, updated_at)`` of a row after repair (see the module's rules)."""
+    limit = now + options.future_tolerance
+    if created is not None and created > limit:
+        created = now
+    if updated is not None and updated > limit:
+        updated = next_updated_at(None, created_at=created, at=now)
+    if created is None:
+        created = now if updated is None else updated
+    if updated is None:
+        updated = next_updated_at(None, created_at=created, at=created)
+    return min(created, updated), updated
+
+
+def repair_table(
+    engine: Engine,
+    entity: str,
+    table: Table,
+    *,
+    now: datetime,
+    options: CheckOptions,
+    apply: bool,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> Iterator[RowRepair]:
+    """The repair of every anomalous row of ``table``, batch by batch.
+
+    With ``apply`` each batch is written and committed before its repairs are
+    yielded (and logged); without it nothing is written.
+    """
+    last_id: UUID | None = None
+    while True:
+        with engine.begin() as connection:
+            query = (
+                select(table.c.id, table.c.created_at, table.c.updated_at)
+                .where(anomalous(table, now, options))
+                .order_by(table.c.id)
+                .limit(batch_size)
+            )
+            if last_id is not None:
+                query = query.where(table.c.id > last_id)
+            if apply:
+                query = query.with_for_update()
+            rows = connection.execute(query).all()
+            repairs = [
+                RowRepair(
+                    entity, row_id, (created, updated), repaired(created, updated, now, options)
+                )
+                for row_id, created, updated in rows
+            ]
+            if apply and repairs:
+                connection.execute(_repair_statement(table), [_parameters(fix) for fix in repairs])
+        for fix in repairs:
+            if apply:
+                logger.info("repaired %s", fix.describe())
+            yield fix
+        if len(rows) < batch_size:
+            return
+        last_id = rows[-1].id
+
+
+def _repair_statement(table: Table) -> Any:
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(
+            created_at=bindparam("new_created_at"),
+            updated_at=bindparam("new_updated_at"),
+            version=table.c.version + 1,
+        )
+    )
+
+
+def _parameters(fix: RowRepair) -> dict[str, Any]:
+    created, updated = fix.new
+    return {"row_id": fix.row_id, "new_created_at": created, "new_updated_at": updated}
