@@ -21,8 +21,9 @@ a value, so no password, token or field marked ``sensitive`` reaches a log.
 Each record also carries them as attributes for structured handlers:
 ``audit_event``, ``entity``, ``entity_id``, ``fields`` and ``rows``.
 
-Writes are logged when their transaction commits; those of a transaction or
-savepoint that is rolled back are not. A conflict is logged when it is raised.
+Writes are logged when their transaction commits, at the logger's level when
+they were written; those of a transaction or savepoint that is rolled back are
+not. A conflict is logged when it is raised.
 """
 
 import logging
@@ -91,7 +92,13 @@ class AuditRecord:
 
 
 def audit(session: Session, record: AuditRecord) -> None:
-    """Log ``record`` when the transaction of ``session`` commits (a conflict: now)."""
+    """Log ``record`` when the transaction of ``session`` commits (a conflict: now).
+
+    A record below the logger's level when it is written is not kept: as with any
+    logging call, a level set later does not bring it back.
+    """
+    if not logger.isEnabledFor(LEVELS[record.event]):
+        return
     transaction = session.get_nested_transaction() or session.get_transaction()
     if record.event is AuditEvent.CONFLICT or transaction is None:
         record.log()
