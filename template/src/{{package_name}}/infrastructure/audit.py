@@ -91,13 +91,18 @@ class AuditRecord:
         )
 
 
+def audited(event: AuditEvent) -> bool:
+    """Whether the audit logger takes records of ``event`` (its level allows them)."""
+    return logger.isEnabledFor(LEVELS[event])
+
+
 def audit(session: Session, record: AuditRecord) -> None:
     """Log ``record`` when the transaction of ``session`` commits (a conflict: now).
 
     A record below the logger's level when it is written is not kept: as with any
     logging call, a level set later does not bring it back.
     """
-    if not logger.isEnabledFor(LEVELS[record.event]):
+    if not audited(record.event):
         return
     transaction = session.get_nested_transaction() or session.get_transaction()
     if record.event is AuditEvent.CONFLICT or transaction is None:

@@ -15,7 +15,7 @@ from ...domain.base_entity import BaseTimestampEntity
 from ...domain.clock import next_updated_at, utc_now
 from ...domain.exceptions import ConcurrencyConflict
 from ...domain.touching import no_touching, touching_suppressed
-from ..audit import AuditEvent, AuditRecord, audit
+from ..audit import AuditEvent, AuditRecord, audit, audited
 from ..orm.entity_model import EntityModel
 from ..orm.on_delete import empty_references, expire_changed_rows
 from ..orm.parent_touch import touch_parents, touch_parents_of_write
@@ -115,11 +115,13 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
             for entity, row in written:
                 self._copy_to_row(entity, row)
             self.session.flush()
-        for entity in new:
-            self._record_write(AuditEvent.CREATED, entity.id)
-        for (entity, row), fields in zip(written, changes, strict=True):
+        for entity, row in written:
             entity.version = row.version
-            self._record_write(AuditEvent.CHANGED, entity.id, fields)
+        self._record_writes(AuditEvent.CREATED, [(entity.id, ()) for entity in new])
+        changed = [
+            (entity.id, fields) for (entity, _), fields in zip(written, changes, strict=True)
+        ]
+        self._record_writes(AuditEvent.CHANGED, changed)
         return list(entities)
 
     def update_where(
@@ -418,6 +420,19 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
     ) -> None:
         """One write: a line of the audit log (:mod:`..audit`, logged on commit) and
         the metrics' write counter (:mod:`.write_counts`)."""
+        self._record_writes(event, [(entity_id, fields)], rows)
+
+    def _record_writes(
+        self,
+        event: AuditEvent,
+        writes: Sequence[tuple[UUID | None, tuple[str, ...]]],
+        rows: int | None = None,
+    ) -> None:
+        """Writes of ``event``, (entity id, changed fields) each: their audit lines, one count."""
+        if not writes:
+            return
         entity_type = self.entity_type.__name__
-        audit(self.session, AuditRecord(event, entity_type, entity_id, fields, rows))
-        count_writes(entity_type, COUNTED_AS[event], 1 if rows is None else rows)
+        if audited(event):
+            for entity_id, fields in writes:
+                audit(self.session, AuditRecord(event, entity_type, entity_id, fields, rows))
+        count_writes(entity_type, COUNTED_AS[event], len(writes) if rows is None else rows)
