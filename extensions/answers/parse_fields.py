@@ -153,7 +153,7 @@ def _max_length(where: str, type_name: str, raw: dict[str, Any]) -> int | None:
 
 
 def _parse_reference(where: str, field: Field, raw: dict[str, Any]) -> None:
-    """The entity a ref field references and whether saving touches it."""
+    """The entity a ref field references, whether saving touches it, and its on_delete."""
     if field.type != "ref":
         for key in ("to", "touch", "on_delete"):
             if key in raw:

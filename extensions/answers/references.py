@@ -65,7 +65,7 @@ def referenced_tables(entity: Entity) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda pair: snake_case(pair[1]))
 
 
-def test_repositories(entity: Entity) -> list[tuple[str, str]]:
+def repositories_tested_with(entity: Entity) -> list[tuple[str, str]]:
     """(module stem, entity name) of the repositories ``entity``'s repository test imports.
 
     Its own and those of the entities it references, in the order isort wants.

@@ -37,7 +37,7 @@ from .python_source import (
     python_imports,
     width,
 )
-from .references import referenced_tables, test_repositories
+from .references import referenced_tables, repositories_tested_with
 
 
 def entity_specs(entities: list[Entity]) -> list[dict[str, Any]]:
@@ -78,7 +78,7 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "referenced": [
             {"snake": snake_case(n), "table": t, "name": n} for t, n in referenced_tables(entity)
         ],
-        "test_repositories": test_repositories(entity),
+        "repositories_tested_with": repositories_tested_with(entity),
         "on_delete_actions": sorted({f.on_delete or "" for f in entity.references}),
         "constants": [spec for spec in fields if spec["constant"]],
         "indexes": indexes,
