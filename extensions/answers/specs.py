@@ -79,7 +79,7 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
             {"snake": snake_case(n), "table": t, "name": n} for t, n in referenced_tables(entity)
         ],
         "repositories_tested_with": repositories_tested_with(entity),
-        "on_delete_actions": sorted({f.on_delete or "" for f in entity.references}),
+        "on_delete_actions": sorted({f.on_delete for f in entity.references if f.on_delete}),
         "constants": [spec for spec in fields if spec["constant"]],
         "indexes": indexes,
         # ruff format keeps one index on one line when it fits (no magic trailing comma).

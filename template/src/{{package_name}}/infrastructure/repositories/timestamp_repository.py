@@ -32,12 +32,13 @@ ModelT = TypeVar("ModelT", bound=EntityModel)
 # Columns every row has: a change of theirs alone is no change of a declared field.
 ENTITY_COLUMNS = frozenset({"id", "created_at", "updated_at"})
 
-# The metrics' name of each write the audit log records.
+# The metrics' name of each write (or refused write) the audit log records.
 COUNTED_AS = {
     AuditEvent.CREATED: "create",
     AuditEvent.CHANGED: "save",
     AuditEvent.UPDATED_WHERE: "save",
     AuditEvent.DELETED: "delete",
+    AuditEvent.CONFLICT: "conflict",
 }
 
 # The guarded UPDATE of a held row, per model and per "moves updated_at or not".
@@ -406,9 +407,7 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
             with super()._database_errors(operation, entity_id):
                 yield
         except ConcurrencyConflict as conflict:
-            entity_type = self.entity_type.__name__
-            audit(self.session, AuditRecord(AuditEvent.CONFLICT, entity_type, conflict.entity_id))
-            count_writes(entity_type, "conflict")
+            self._record_write(AuditEvent.CONFLICT, conflict.entity_id)
             raise
 
     def _record_write(
