@@ -25,12 +25,19 @@ class EntityNotFound(DomainError, LookupError):
 
 
 class DatabaseException(DomainError):
-    """A database operation failed; the driver's error is the ``__cause__``."""
+    """A database operation failed; the driver's error is the ``__cause__``.
 
-    def __init__(self, operation: str, entity_type: str, detail: str) -> None:
-        super().__init__(f"{operation} of {entity_type} failed: {detail}")
+    ``entity_id`` names the entity the operation wrote, when it wrote one.
+    """
+
+    def __init__(
+        self, operation: str, entity_type: str, detail: str, entity_id: UUID | None = None
+    ) -> None:
+        subject = entity_type if entity_id is None else f"{entity_type} {entity_id}"
+        super().__init__(f"{operation} of {subject} failed: {detail}")
         self.operation = operation
         self.entity_type = entity_type
+        self.entity_id = entity_id
 
 
 class ConcurrencyConflict(DatabaseException):

@@ -27,8 +27,8 @@ def database_errors(
 ) -> Iterator[None]:
     """Raise errors of the block as :class:`DatabaseException`, the driver's as ``__cause__``.
 
-    With ``entity_id``, a stale write or a lost race with a concurrent writer is
-    a :class:`ConcurrencyConflict` naming that entity.
+    With ``entity_id``, the exception names that entity, and a stale write or a
+    lost race with a concurrent writer is a :class:`ConcurrencyConflict`.
     """
     try:
         yield
@@ -40,7 +40,7 @@ def database_errors(
         if entity_id is not None and lost_a_race(error):
             raise ConcurrencyConflict(entity_type, entity_id) from error
         detail = str(getattr(error, "orig", None) or error)
-        raise DatabaseException(operation, entity_type, detail) from error
+        raise DatabaseException(operation, entity_type, detail, entity_id) from error
 
 
 def lost_a_race(error: SQLAlchemyError) -> bool:
