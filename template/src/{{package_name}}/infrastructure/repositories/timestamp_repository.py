@@ -2,14 +2,13 @@
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Update, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Update, insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql.elements import BindParameter
 
 from ...domain.base_entity import BaseTimestampEntity
 from ...domain.clock import next_updated_at, utc_now
@@ -22,6 +21,7 @@ from ..orm.parent_touch import touch_parents, touch_parents_of_write
 from ..orm.stamps import table_of
 from .database_errors import refused_while_referenced
 from .entity_reads import EntityReads
+from .guarded_update import guarded_update
 from .held_rows import HeldRows
 from .write_counts import count_writes
 
@@ -40,9 +40,6 @@ COUNTED_AS = {
     AuditEvent.DELETED: "delete",
     AuditEvent.CONFLICT: "conflict",
 }
-
-# The guarded UPDATE of a held row, per model and per "moves updated_at or not".
-GUARDED_UPDATES: dict[tuple[type[EntityModel], bool], Update] = {}
 
 
 class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
@@ -63,6 +60,18 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
 
     # Not a test class, though pytest collects names starting with Test (Testimonial...).
     __test__ = False
+
+    # The UPDATE of a held row (see :mod:`.guarded_update`), by whether it moves
+    # ``updated_at``: built when a repository class naming its model is defined.
+    guarded_updates: ClassVar[dict[bool, Update]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "model_type" in cls.__dict__:
+            cls.guarded_updates = {
+                touching: guarded_update(cls.entity_type, cls.model_type, touching=touching)
+                for touching in (True, False)
+            }
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -279,7 +288,7 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
             "new_version": version,
             "stamp": entity.updated_at,
         }
-        result = self.session.execute(self._guarded_update(touching), parameters)
+        result = self.session.execute(self.guarded_updates[touching], parameters)
         if cast(CursorResult[Any], result).rowcount != 1:
             return None
         fields = self._changed_fields(entity, row)
@@ -288,27 +297,6 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
             set_committed_value(row, name, value)
         touch_parents_of_write(self.session, self.model_type, before, values)
         return fields
-
-    def _guarded_update(self, touching: bool) -> Update:
-        """The UPDATE of :meth:`_update_held_row`, built once per model; values are bound."""
-        key = (self.model_type, touching)
-        statement = GUARDED_UPDATES.get(key)
-        if statement is None:
-            table = table_of(self.model_type)
-            guard = [
-                table.c.id == bindparam("row_id"),
-                table.c.version == bindparam("read_version"),
-            ]
-            if touching:
-                guard.append(table.c.updated_at < bindparam("stamp"))
-            names = [name for name in self.entity_type.field_names() if name != "version"]
-            values: dict[str, BindParameter[Any]] = {
-                name: bindparam(f"new_{name}") for name in names
-            }
-            values["version"] = bindparam("new_version")
-            statement = update(table).where(*guard).values(values)
-            GUARDED_UPDATES[key] = statement
-        return statement
 
     def _differs(self, entity: EntityT, row: ModelT) -> bool:
         """Whether saving ``entity`` writes ``row``: a field differs, or it was touched.
