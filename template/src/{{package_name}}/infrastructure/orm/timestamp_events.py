@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import and_, event, inspect
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapper, ORMExecuteState, Session, sessionmaker
+from sqlalchemy.orm import Mapper, ORMExecuteState, Session, SessionTransaction, sessionmaker
 from sqlalchemy.sql.dml import Update
 
 from ...domain.clock import utc_now
@@ -42,6 +42,21 @@ def install_timestamp_listeners(factory: sessionmaker[Session]) -> None:
     event.listen(factory, "do_orm_execute", stamp_bulk_updates)
     event.listen(factory, "before_flush", touch_referenced_parents)
     event.listen(factory, "after_soft_rollback", forget_rolled_back_touches)
+    event.listen(factory, "after_soft_rollback", expire_after_a_savepoint_rollback)
+
+
+def expire_after_a_savepoint_rollback(
+    session: Session, previous_transaction: SessionTransaction
+) -> None:
+    """After a savepoint rolls back, every loaded row is read again when next used.
+
+    Repositories, bulk statements and parent touches write rows with UPDATE
+    statements and put the new values on the loaded rows themselves; the session
+    does not know that the savepoint changed those rows, so it would go on
+    showing what the database rolled back.
+    """
+    if previous_transaction.nested:
+        session.expire_all()
 
 
 def fill_unset_timestamps(
