@@ -4,11 +4,12 @@ A service is rendered with its ``uv.lock``, so ``uv sync --frozen`` installs the
 versions the template was tested with, without resolving anything at copy time.
 Services differ in their own package name and in the ``interface`` answer: with
 ``fastapi`` they depend on FastAPI and uvicorn (and httpx2 in the dev group). This
-locks the default service once per interface, the ``fastapi`` one starting from the
-other's pins so that the packages both use keep one version, and writes one
-template: the packages only the ``fastapi`` lock has, and the blocks that differ
-(the project's own), are wrapped in ``{% if interface == "fastapi" %}``. uv reads
-the lock's packages regardless of their order. Run this after changing the
+locks the default service once per interface, each from the pins of the lock it was
+rendered with (so that only what a changed dependency needs moves), the ``fastapi``
+one from the other's pins for the packages both use, so that they keep one version,
+and writes one template: the packages only the ``fastapi`` lock has, and the blocks
+that differ (the project's own), are wrapped in ``{% if interface == "fastapi" %}``.
+uv reads the lock's packages regardless of their order. Run this after changing the
 dependencies in ``template/pyproject.toml.jinja`` (``--upgrade`` also moves every
 pin to the newest release):
 
@@ -58,6 +59,15 @@ def blocks(text: str) -> tuple[str, dict[tuple[str, str], str]]:
     return header, packages
 
 
+def overlaid(fastapi: str, plain: str) -> str:
+    """``plain``'s lock, plus the packages only ``fastapi`` has, at their pinned versions."""
+    header, plain_blocks = blocks(plain)
+    names = {name for name, _ in plain_blocks}
+    _, fastapi_blocks = blocks(fastapi)
+    kept = [body for (name, _), body in fastapi_blocks.items() if name not in names]
+    return header + "".join(PACKAGE + body for body in [*plain_blocks.values(), *kept])
+
+
 def merged(plain: str, fastapi: str) -> str:
     """One template of both locks: what only ``fastapi`` has or changes is conditional."""
     header, plain_blocks = blocks(plain)
@@ -85,9 +95,17 @@ def main(arguments: list[str]) -> None:
     from conftest import generate
 
     with tempfile.TemporaryDirectory() as directory:
-        plain = lock(generate(Path(directory) / "plain"), arguments)
+        plain_service = generate(Path(directory) / "plain")
+        # From the pins of the lock the service was rendered with, so that only what
+        # the changed dependencies need moves (unless --upgrade moves everything).
+        plain = lock(plain_service, arguments, start=(plain_service / "uv.lock").read_text())
         fastapi_service = generate(Path(directory) / "fastapi", interface="fastapi")
-        fastapi = lock(fastapi_service, [], start=plain)
+        start = (
+            plain
+            if "--upgrade" in arguments
+            else overlaid((fastapi_service / "uv.lock").read_text(), plain)
+        )
+        fastapi = lock(fastapi_service, [], start=start)
     text = merged(plain, fastapi)
     LOCK_TEMPLATE.write_text(text.replace(PROJECT, PROJECT_TEMPLATE), encoding="utf-8")
     print(f"wrote {LOCK_TEMPLATE.relative_to(TEMPLATE_ROOT)}")
