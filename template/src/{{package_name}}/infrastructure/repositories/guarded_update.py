@@ -5,8 +5,8 @@ entity with one UPDATE instead of reading the row again. The UPDATE matches
 the row only at the version it was read at and, when it moves ``updated_at``,
 only while the stored ``updated_at`` is earlier than the new one: a concurrent
 writer that moved the row on makes it match nothing, and the repository then
-reads the row again. Every value is a bound parameter, so each repository class
-builds its two statements once, when the class is defined.
+reads the row again. Every value is a bound parameter, so a repository builds
+the two statements of a model once.
 """
 
 from typing import Any

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Update, insert, select, update
@@ -42,6 +42,10 @@ COUNTED_AS = {
 }
 
 
+# The guarded UPDATE of a held row, by model and by whether it moves updated_at.
+GUARDED_UPDATES: dict[tuple[type[EntityModel], bool], Update] = {}
+
+
 class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
     """Maps entities to rows and back, and keeps timestamps right while doing so.
 
@@ -60,18 +64,6 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
 
     # Not a test class, though pytest collects names starting with Test (Testimonial...).
     __test__ = False
-
-    # The UPDATE of a held row (see :mod:`.guarded_update`), by whether it moves
-    # ``updated_at``: built when a repository class naming its model is defined.
-    guarded_updates: ClassVar[dict[bool, Update]]
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "model_type" in cls.__dict__:
-            cls.guarded_updates = {
-                touching: guarded_update(cls.entity_type, cls.model_type, touching=touching)
-                for touching in (True, False)
-            }
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -288,7 +280,7 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
             "new_version": version,
             "stamp": entity.updated_at,
         }
-        result = self.session.execute(self.guarded_updates[touching], parameters)
+        result = self.session.execute(self._guarded_update(touching), parameters)
         if cast(CursorResult[Any], result).rowcount != 1:
             return None
         fields = self._changed_fields(entity, row)
@@ -297,6 +289,19 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
             set_committed_value(row, name, value)
         touch_parents_of_write(self.session, self.model_type, before, values)
         return fields
+
+    def _guarded_update(self, touching: bool) -> Update:
+        """The UPDATE of :meth:`_update_held_row` (see :mod:`.guarded_update`).
+
+        Its values are bound parameters, so it is built once per model and kept in
+        :data:`GUARDED_UPDATES`, at the first write of a held row of that model.
+        """
+        key = (self.model_type, touching)
+        statement = GUARDED_UPDATES.get(key)
+        if statement is None:
+            statement = guarded_update(self.entity_type, self.model_type, touching=touching)
+            GUARDED_UPDATES[key] = statement
+        return statement
 
     def _differs(self, entity: EntityT, row: ModelT) -> bool:
         """Whether saving ``entity`` writes ``row``: a field differs, or it was touched.
