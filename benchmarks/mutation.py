@@ -43,9 +43,10 @@ TARGET_TEXT = f"{TARGET * 100:.0f} %"
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 PROGRESS_EVERY = 30.0  # seconds between two progress lines of a running set
 
-# Four entities reaching every kind of parent touch: two parents touched by their
-# children (one of them a child too), a cascade two levels deep, a set_null
-# reference that also touches, and a datetime field beside the stamps.
+# Four entities reaching every kind of parent touch: parents touched by their
+# children (one of them a child too, one child touching two parent tables at
+# once), a cascade two levels deep, a set_null and a restricting reference that
+# also touch, and datetime fields beside the stamps.
 RICH_ENTITIES: list[dict[str, Any]] = [
     {
         "name": "Customer",
@@ -82,6 +83,7 @@ RICH_ENTITIES: list[dict[str, Any]] = [
                 "name": "customer_id", "type": "ref", "to": "Customer", "nullable": True,
                 "touch": True, "on_delete": "set_null",
             },
+            {"name": "order_id", "type": "ref", "to": "Order", "touch": True},
         ],
     },
 ]  # fmt: skip
@@ -91,8 +93,8 @@ SETS: dict[str, dict[str, Any]] = {
 }
 ABOUT_SETS = {
     "default": "the default answers: Project and Task (a restrict reference)",
-    "rich": "Customer, Order, OrderLine, Review: touch: true on three references, "
-    "cascade two levels deep, set_null, datetime fields",
+    "rich": "Customer, Order, OrderLine, Review: touch: true on four references (Review "
+    "touches two parent tables), cascade two levels deep, set_null, restrict, datetime fields",
 }
 
 
