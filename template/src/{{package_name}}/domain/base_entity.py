@@ -79,7 +79,7 @@ class BaseTimestampEntity:
         if stored_updated_at >= values["created_at"]:
             return cls(**values)
         entity = cls(**{**values, "updated_at": values["created_at"]})
-        entity.updated_at = stored_updated_at
+        entity.updated_at = as_utc(stored_updated_at)
         return entity
 
     @classmethod

@@ -66,7 +66,7 @@ def next_updated_at(
     if stored is not None and moment <= stored:
         moment = stored + RESOLUTION
     if created_at is not None and moment < created_at:
-        moment = created_at
+        moment = as_utc(created_at)
     return moment
 
 

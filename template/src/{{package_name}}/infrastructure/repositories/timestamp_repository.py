@@ -42,10 +42,6 @@ COUNTED_AS = {
 }
 
 
-# The guarded UPDATE of a held row, by model and by whether it moves updated_at.
-GUARDED_UPDATES: dict[tuple[type[EntityModel], bool], Update] = {}
-
-
 class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
     """Maps entities to rows and back, and keeps timestamps right while doing so.
 
@@ -68,6 +64,8 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
     def __init__(self, session: Session) -> None:
         self.session = session
         self._held = HeldRows[ModelT](session)
+        # The guarded UPDATE of a held row, by whether it moves updated_at.
+        self._guarded_updates: dict[bool, Update] = {}
 
     # --- writing ---------------------------------------------------------------
 
@@ -293,14 +291,13 @@ class TimestampRepositoryMixin(EntityReads[EntityT, ModelT]):
     def _guarded_update(self, touching: bool) -> Update:
         """The UPDATE of :meth:`_update_held_row` (see :mod:`.guarded_update`).
 
-        Its values are bound parameters, so it is built once per model and kept in
-        :data:`GUARDED_UPDATES`, at the first write of a held row of that model.
+        Its values are bound parameters, so a repository builds it at its first
+        write of a held row and keeps it; SQLAlchemy compiles it once per model.
         """
-        key = (self.model_type, touching)
-        statement = GUARDED_UPDATES.get(key)
+        statement = self._guarded_updates.get(touching)
         if statement is None:
             statement = guarded_update(self.entity_type, self.model_type, touching=touching)
-            GUARDED_UPDATES[key] = statement
+            self._guarded_updates[touching] = statement
         return statement
 
     def _differs(self, entity: EntityT, row: ModelT) -> bool:
