@@ -11,7 +11,8 @@ skipped, not checked) is a survivor. Each survivor must be on
 ``benchmarks/mutation-equivalents.txt``, the mutants judged equivalent (no code
 that calls the core can tell them from the original). Exits 1 when a survivor is
 not on the list (its diff is printed), when a list entry is no longer a survivor
-(the list stays true), or when a set scores below 93 %. The report is written
+(the list stays true; one that only timed out still holds, an equivalent mutant can
+be slower), or when a set scores below 93 %. The report is written
 whatever the outcome. Not part of ``.ci/run``: each set takes 6 to 16 minutes on 2 cores.
 """
 
@@ -223,8 +224,10 @@ def judge(
                 result.diffs[name] = mutmut(work / result.name, "show", f"{result.package}.{name}")
         for entry in entries:
             applies = entry.sets is None or result.name in entry.sets
-            if applies and entry.name not in result.survivors:
-                found = result.statuses.get(entry.name, "not a mutant of this set")
+            found = result.statuses.get(entry.name, "not a mutant of this set")
+            # An equivalent mutant may be slower (a cache it bypasses) and time out on
+            # a busy machine: no test failed, so the line still holds.
+            if applies and entry.name not in result.survivors and found != "timeout":
                 stale.append(
                     f"{EQUIVALENTS.name}:{entry.line}: {entry.name} in {result.name}: {found}"
                 )
