@@ -1,0 +1,156 @@
+"""The upgrade matrix: a service of every earlier release, with a team's work, updates to this one.
+
+For each release in ``tools/releases.txt`` whose template differs from the working
+tree, a service is scaffolded with the default answers and with a set holding a
+field of every type the release had (and a touching reference from 0.3.0). The team
+then stores rows in every table, writes a data-fix revision by hand, declares an
+index on the Task model and autogenerates its revision, adds a helper to its Task
+module and commits. ``copier update --trust --defaults`` (the newest tag, this
+working tree) must then exit 0 with nothing done by hand; ``alembic upgrade head``
+must run on the team's database and keep every row, the data fix and the index;
+the team's revisions must be in the one history and its code unchanged; and the
+updated service's own tests must pass. The newest earlier release also runs on
+PostgreSQL, and one service goes the long way: oldest release, previous release, now.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import SERVERS, passed_count, run, server_database
+from update_support import (
+    TemplateRepository,
+    checks_off,
+    commit_all,
+    conflict_leftovers,
+    copier,
+    git,
+    index_names,
+)
+from upgrade_support import (
+    TEAM_INDEX,
+    TEAM_METHOD,
+    add_team_work,
+    alembic,
+    all_row_counts,
+    earlier_releases,
+    fixed_titles,
+    head_revisions,
+    rich_entities,
+    store_rows,
+    team_revision_files,
+    template_with_releases,
+)
+
+EARLIER = earlier_releases()
+NEWEST_EARLIER = EARLIER[-1][0]
+PACKAGE = Path("src") / "task_tracker"
+VERSIONS = PACKAGE / "migrations" / "versions"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepository:
+    return template_with_releases(tmp_path_factory.mktemp("releases") / "template")
+
+
+def scaffold(template: TemplateRepository, tag: str, service: Path, rich: bool) -> Path:
+    answers = service.parent / f"answers-{tag}.yml"
+    answers.write_text(yaml.safe_dump({"entities": rich_entities(tag)} if rich else {}))
+    copied = copier(
+        "copy", "--trust", "--defaults", "--vcs-ref", tag, "--data", checks_off(tag),
+        "--data-file", str(answers), str(template.path), str(service), cwd=service.parent,
+    )  # fmt: skip
+    assert copied.returncode == 0, copied.stdout
+    git(service, "init", "--quiet", "--initial-branch=main")
+    commit_all(service, f"Generated at {tag}")
+    return service
+
+
+def update(service: Path, *arguments: str, checked: bool = True) -> str:
+    """``copier update --trust --defaults``; ``checked``: the target checks the history."""
+    updated = copier("update", "--trust", "--defaults", *arguments, cwd=service)
+    assert updated.returncode == 0, updated.stdout
+    assert conflict_leftovers(service) == [], updated.stdout
+    assert ("Checking the migration history: ok" in updated.stdout) is checked, updated.stdout
+    commit_all(service, "Update")
+    return updated.stdout
+
+
+def check_updated(
+    service: Path, env: dict[str, str], rows: dict[str, int], test_url: str | None = None
+) -> None:
+    """The team's database upgrades keeping its rows, fix and index; the suite passes."""
+    assert head_revisions(service, env) and len(head_revisions(service, env)) == 1
+    alembic(service, env, "upgrade", "head")
+    url = env["DATABASE_URL"]
+    after = all_row_counts(url)
+    assert {table: after[table] for table in rows} == rows
+    assert fixed_titles(url) == 1
+    assert TEAM_INDEX in index_names(url, "task")
+    assert all(name.startswith(str(VERSIONS)) for name in team_revision_files(service)), (
+        team_revision_files(service)
+    )
+    assert len(team_revision_files(service)) == 2
+    assert TEAM_METHOD in (service / PACKAGE / "domain" / "task.py").read_text()
+    run([sys.executable, "-m", "ruff", "check", "."], service)
+    test_env = {key: value for key, value in os.environ.items() if key != "TEST_DATABASE_URL"}
+    if test_url is not None:
+        test_env["TEST_DATABASE_URL"] = test_url
+    output = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service, test_env
+    )
+    assert passed_count(output) > 0
+
+
+def team_service(
+    template: TemplateRepository, tag: str, tmp_path: Path, rich: bool, database_url: str
+) -> tuple[Path, dict[str, str], dict[str, int]]:
+    service = scaffold(template, tag, tmp_path / "service", rich)
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": "src"}
+    alembic(service, env, "upgrade", "head")
+    rows = store_rows(database_url)
+    add_team_work(service, env)
+    return service, env, rows
+
+
+@pytest.mark.parametrize("rich", [False, True], ids=["default", "rich"])
+@pytest.mark.parametrize("tag", [tag for tag, _ in EARLIER])
+def test_a_service_of_an_earlier_release_updates_with_its_team_work_and_data(
+    template: TemplateRepository, tmp_path: Path, tag: str, rich: bool
+) -> None:
+    url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
+    service, env, rows = team_service(template, tag, tmp_path, rich, url)
+
+    update(service)
+
+    check_updated(service, env, rows)
+
+
+def test_the_newest_earlier_release_updates_on_postgresql(
+    template: TemplateRepository, tmp_path: Path
+) -> None:
+    with server_database("postgresql", "matrix") as database:
+        service, env, rows = team_service(template, NEWEST_EARLIER, tmp_path, True, database.url)
+
+        update(service)
+
+        check_updated(service, env, rows, SERVERS["postgresql"].format(database="postgres"))
+
+
+def test_the_oldest_release_updates_through_the_previous_one(
+    template: TemplateRepository, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
+    oldest, previous = EARLIER[0][0], EARLIER[-1][0]
+    service, env, rows = team_service(template, oldest, tmp_path, False, url)
+
+    update(service, "--vcs-ref", previous, checked=False)
+    answers = yaml.safe_load((service / ".copier-answers.yml").read_text())
+    assert (answers["_commit"], answers["checks"]) == (previous, "none")
+    update(service)
+
+    check_updated(service, env, rows)
