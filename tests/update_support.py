@@ -98,11 +98,14 @@ class TemplateRepository:
         git(self.path, "tag", tag)
 
 
-def copier(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the copier CLI; the caller checks the outcome."""
+def copier(
+    *arguments: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the copier CLI (in ``env``, default this process's); the caller checks the outcome."""
     return subprocess.run(
         [sys.executable, "-m", "copier", *arguments],
         cwd=cwd,
+        env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -112,6 +112,15 @@ def history_directory(revisions: dict[str, tuple[tuple[str, ...], str]]) -> str:
 
 def single_head(revisions: dict[str, tuple[tuple[str, ...], str]]) -> str:
     """The one revision of ``revisions`` that no other revision follows; refuses several."""
+    for revision, (parents, shown) in revisions.items():
+        for parent in parents:
+            if parent not in revisions:
+                raise SchemaChangeError(
+                    f"{shown}: revision {revision!r} follows {parent!r}, which no file of "
+                    f"{history_directory(revisions)}/ defines; restore that revision's file "
+                    f"(git log --all --stat -- '*{parent}*' finds it), or set down_revision to "
+                    "the revision it really follows, commit, and run the update again"
+                )
     followed = {parent for parents, _ in revisions.values() for parent in parents}
     heads = sorted(set(revisions) - followed)
     if len(heads) != 1:
