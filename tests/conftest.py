@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from copier import run_copy
 from sqlalchemy import Engine, create_engine, text
 
@@ -114,6 +116,49 @@ def check_service(service: Path) -> int:
     run([sys.executable, "-m", "mypy", "--strict", "src"], service)
     output = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service)
     return passed_count(output)
+
+
+@dataclass(frozen=True)
+class StepRun:
+    """A workflow step's ``run`` script as run here: its exit code, output and outputs."""
+
+    returncode: int
+    stdout: str
+    outputs: dict[str, str]
+
+
+def run_workflow_step(
+    workflow: Path, name: str, cwd: Path, runner_temp: Path, env: dict[str, str]
+) -> StepRun:
+    """Run the ``run`` script of the step called ``name`` as GitHub's runner does.
+
+    ``bash -e``, in ``cwd``, with ``RUNNER_TEMP`` and ``GITHUB_OUTPUT`` set and
+    ``env`` for the step's ``env:`` (whose ``${{ }}`` expressions the caller
+    resolves); ``outputs`` are the ``key=value`` lines the script wrote to
+    ``GITHUB_OUTPUT``.
+    """
+    steps = yaml.safe_load(workflow.read_text())["jobs"]
+    (step,) = [step for job in steps.values() for step in job["steps"] if step.get("name") == name]
+    assert set(step.get("env", {})) <= set(env), f"{name}: the test sets {sorted(env)}"
+    runner_temp.mkdir(parents=True, exist_ok=True)
+    output_file = runner_temp / "github_output"
+    output_file.write_text("")
+    result = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=cwd,
+        env={
+            **os.environ,
+            **env,
+            "RUNNER_TEMP": str(runner_temp),
+            "GITHUB_OUTPUT": str(output_file),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    outputs = dict(line.split("=", 1) for line in output_file.read_text().splitlines())
+    return StepRun(result.returncode, result.stdout, outputs)
 
 
 def versions_of(service: Path) -> Path:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import SERVERS, generate, run, server_database
+from conftest import SERVERS, TEMPLATE_ROOT, generate, run, run_workflow_step, server_database
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from test_generate import TWELVE_ENTITIES
@@ -89,15 +89,17 @@ def check_compose_matches_readme(service: Path, package: str) -> None:
 
 
 def check_workflow(service: Path) -> None:
-    workflow = service / ".github" / "workflows" / "ci.yml"
+    workflows = service / ".github" / "workflows"
+    assert sorted(path.name for path in workflows.iterdir()) == ["ci.yml", "template-update.yml"]
     run(
         [
             sys.executable, "-m", "check_jsonschema",
-            "--builtin-schema", "vendor.github-workflows", str(workflow),
+            "--builtin-schema", "vendor.github-workflows",
+            str(workflows / "ci.yml"), str(workflows / "template-update.yml"),
         ],
         service,
     )  # fmt: skip
-    jobs = yaml.safe_load(workflow.read_text())["jobs"]
+    jobs = yaml.safe_load((workflows / "ci.yml").read_text())["jobs"]
     names = {job["name"]: job for job in jobs.values()}
     assert "ruff and mypy" in names
     lint_steps = [step.get("run", "") for step in names["ruff and mypy"]["steps"]]
@@ -121,6 +123,68 @@ def check_workflow(service: Path) -> None:
         assert f"{url.port}:{url.port}" in container["ports"]
 
 
+def check_template_update_workflow(service: Path, runner_temp: Path) -> None:
+    """The scheduled `copier update` workflow: off until enabled, and what it runs."""
+    workflow = service / ".github" / "workflows" / "template-update.yml"
+    document = yaml.safe_load(workflow.read_text())
+    triggers = document[True]  # YAML 1.1 reads the key `on` as true
+    (schedule,) = triggers["schedule"]
+    assert schedule == {"cron": "17 5 * * 1"}  # weekly: Mondays, 05:17 UTC
+    assert "workflow_dispatch" in triggers
+    assert document["permissions"] == {"contents": "write", "pull-requests": "write"}
+    (job,) = document["jobs"].values()
+    # Scheduled runs only once the variable says so; a run by hand always.
+    assert job["if"] == (
+        "github.event_name == 'workflow_dispatch' || vars.TEMPLATE_UPDATES == 'true'"
+    )
+    steps = {step.get("name", step.get("uses")): step for step in job["steps"]}
+    assert steps["actions/checkout@v4"]["with"] == {"fetch-depth": 0}
+    assert "astral-sh/setup-uv@v6" in steps
+    install = steps["Install copier"]["run"]
+    assert "uv tool install" in install and "copier-template-extensions" in install
+    assert "git config --global user.name" in steps["Git identity"]["run"]
+    # The update runs with the recorded answers, to the newest release (no --vcs-ref),
+    # and its exit status goes on to the report rather than ending the job.
+    update = steps["copier update"]["run"]
+    assert "copier update --trust --defaults 2>&1" in update and "--vcs-ref" not in update
+    assert "set +e" in update and "PIPESTATUS[0]" in update
+    report = steps["Conflict report"]
+    assert report["env"]["UPDATE_STATUS"] == "${{ steps.update.outputs.status }}"
+    pull_request = steps["Pull request"]
+    assert pull_request["uses"] == "peter-evans/create-pull-request@v7"
+    options = pull_request["with"]
+    assert options["branch"] == "template-update"
+    assert options["title"] == "${{ steps.report.outputs.title }}"
+    assert options["body-path"] == "${{ steps.report.outputs.body }}"
+    assert options["labels"] == "${{ steps.report.outputs.labels }}"
+    assert options["committer"] == options["author"]
+    assert "github-actions[bot]" in options["committer"]
+    assert list(steps).index("Conflict report") < list(steps).index("Pull request")
+    readme = " ".join((service / "README.md").read_text().split())
+    section = readme[readme.index("### Scheduled template updates") :]
+    assert "a repository variable `TEMPLATE_UPDATES` with the value `true`" in section
+    assert '"Allow GitHub Actions to create and approve pull requests"' in section
+    assert "The template URL is `_src_path` in `.copier-answers.yml`" in section
+    assert "every Monday at 05:17 UTC" in section
+
+    # The template source: this service's is a path here, which the runner cannot clone.
+    source = run_workflow_step(workflow, "Template source", service, runner_temp, {})
+    assert source.returncode == 1, source.stdout
+    assert f"_src_path is '{TEMPLATE_ROOT}', not a git URL the runner can clone" in source.stdout
+    answers = (service / ".copier-answers.yml").read_text()
+    commit = re.search(r"^_commit: (\S+)$", answers, re.MULTILINE)
+    assert commit, answers
+    url = "https://github.com/example/copier-ddd-service.git"
+    checkout = runner_temp / "checkout"
+    checkout.mkdir()
+    (checkout / ".copier-answers.yml").write_text(
+        answers.replace(f"_src_path: {TEMPLATE_ROOT}", f"_src_path: {url}")
+    )
+    source = run_workflow_step(workflow, "Template source", checkout, runner_temp, {})
+    assert source.returncode == 0, source.stdout
+    assert source.outputs == {"url": url, "commit": commit[1]}
+
+
 @pytest.mark.parametrize(
     "answers",
     [{}, {"entities": TWELVE_ENTITIES, "interface": "fastapi"}],
@@ -141,6 +205,7 @@ def test_a_fresh_scaffold_locks_syncs_and_passes_pre_commit_and_ci_validation(
     for hook in HOOKS:
         assert re.search(rf"^{re.escape(hook)}\.+Passed$", output, re.MULTILINE), output
     check_workflow(service)
+    check_template_update_workflow(service, tmp_path / "runner")
     check_compose_matches_readme(service, "task_tracker")
 
     if answers:

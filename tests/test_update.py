@@ -11,6 +11,7 @@ and a reference that is emptied when its row is deleted, among them.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import SERVERS, passed_count, run, server_database
+from conftest import SERVERS, StepRun, passed_count, run, run_workflow_step, server_database
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 from update_support import (
@@ -380,6 +381,22 @@ def test_a_conflict_fails_the_update_even_with_checks_none_and_the_readme_undoes
     assert not (service / ".venv").exists()
     assert (service / "src" / "task_tracker" / "domain" / "label.py").is_file()
 
+    # The scheduled workflow (template-update.yml), on a copy of the runner's checkout
+    # after this update: a pull request marked for the conflict, the conflict listed.
+    checkout = tmp_path / "checkout"
+    shutil.copytree(service, checkout, symlinks=True)
+    report = workflow_report(checkout, tmp_path / "runner", updated.returncode)
+    assert report.returncode == 0, report.stdout
+    assert report.outputs["conflicts"] == "2"  # the two marker lines of one conflict
+    assert report.outputs["title"] == "[conflicts] Template update to v1.1.0"
+    assert report.outputs["labels"] == "template-update,merge-conflicts"
+    body = Path(report.outputs["body"]).read_text()
+    assert "## Merge conflicts: resolve before merging" in body
+    assert f"src/task_tracker/domain/base_entity.py:{marker}:<<<<<<< before updating" in body
+    assert "from /template/url, v1.0.0 to v1.1.0," in body
+    assert git(checkout, "diff", "--cached", "--name-only", "--diff-filter=U") == ""
+    assert "src/task_tracker/domain/label.py" in git(checkout, "diff", "--cached", "--name-only")
+
     # `git checkout` refuses the unmerged file; the README's recovery restores the
     # last commit, the update's new files gone, the team's edit intact.
     checkout = subprocess.run(
@@ -391,3 +408,27 @@ def test_a_conflict_fails_the_update_even_with_checks_none_and_the_readme_undoes
     assert git_state(service) == last_commit
     assert base_entity.read_text() == team_text
     assert not (service / "src" / "task_tracker" / "domain" / "label.py").exists()
+
+    # With no conflict, a failed update opens no pull request; a passed one does.
+    failed = workflow_report(service, tmp_path / "runner", 1)
+    assert failed.returncode == 1
+    assert "copier update failed (exit 1) and left no conflict: no pull request" in failed.stdout
+    passed = workflow_report(service, tmp_path / "runner", 0)
+    assert passed.returncode == 0, passed.stdout
+    assert passed.outputs["title"] == "Template update to v1.0.0"
+    assert passed.outputs["labels"] == "template-update"
+    body = Path(passed.outputs["body"]).read_text()
+    assert "No conflicts (with `checks: none` the update ran no other check)." in body
+    assert git_state(service) == last_commit
+
+
+def workflow_report(checkout: Path, runner_temp: Path, status: int) -> StepRun:
+    """The "Conflict report" step of the service's template-update workflow, in ``checkout``."""
+    workflow = checkout / ".github" / "workflows" / "template-update.yml"
+    env = {
+        "UPDATE_STATUS": str(status),
+        "FROM_COMMIT": "v1.0.0",
+        "TEMPLATE_URL": "/template/url",
+        "RUN_URL": "https://github.com/example/service/actions/runs/1",
+    }
+    return run_workflow_step(workflow, "Conflict report", checkout, runner_temp, env)
