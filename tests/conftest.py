@@ -28,7 +28,7 @@ ARTIFACTS = TEMPLATE_ROOT / "artifacts"
 BIN = Path(sys.executable).parent
 UV = str(BIN / "uv")
 
-# The database servers on the project's machines (``.ci/run`` starts them).
+# The database servers on the project's machines (``.ci/services`` starts them).
 SERVERS = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/{database}",
     "mariadb": "mysql+pymysql://root@127.0.0.1:3306/{database}",
