@@ -22,7 +22,15 @@ TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
 # What tests keep for a person to look at (screenshots); ignored by git.
 ARTIFACTS = TEMPLATE_ROOT / "artifacts"
 
-# The database servers on the project's machines (``.ci/run`` starts them).
+# The directory of the interpreter running the tests: the venv's bin, where the
+# test extra put uv (and pre-commit, ruff, mypy, alembic, copier). Not resolved:
+# in a venv, sys.executable is a symlink to the base interpreter. The tests run
+# these tools from here or with ``sys.executable -m``, never from PATH, which
+# holds no venv when none is activated (the README's test command).
+BIN = Path(sys.executable).parent
+UV = str(BIN / "uv")
+
+# The database servers on the project's machines (``.ci/services`` starts them).
 SERVERS = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/{database}",
     "mariadb": "mysql+pymysql://root@127.0.0.1:3306/{database}",

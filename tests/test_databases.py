@@ -1,6 +1,6 @@
 """Generated services' own tests on PostgreSQL and MariaDB, each in a database of its own.
 
-The servers are expected on 127.0.0.1 (``.ci/run`` starts them); a missing
+The servers are expected on 127.0.0.1 (``.ci/services`` starts them); a missing
 server fails these tests, it never skips them. SQLite, the default, is covered
 by ``test_generate.py``.
 """

@@ -1,6 +1,7 @@
 """The generated service's delivery kit: uv and its lock, pre-commit, CI, compose, a wheel.
 
-Runs uv, pre-commit and check-jsonschema (the template's ``test`` extra), and
+Runs uv, pre-commit and check-jsonschema (the template's ``test`` extra, next to
+the running interpreter, never looked up on ``PATH``), and
 ``psql`` / ``mariadb`` for the offline SQL. uv resolves nothing at copy time: the
 service is rendered with its ``uv.lock`` (``tools/update_service_lock.py``), so
 ``uv lock --check`` and ``uv sync --frozen`` prove the lock matches every
@@ -20,12 +21,20 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import SERVERS, TEMPLATE_ROOT, generate, run, run_workflow_step, server_database
+from conftest import (
+    BIN,
+    SERVERS,
+    TEMPLATE_ROOT,
+    UV,
+    generate,
+    run,
+    run_workflow_step,
+    server_database,
+)
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from test_generate import TWELVE_ENTITIES
 
-UV = shutil.which("uv") or "uv"
 # Every hook of the generated .pre-commit-config.yaml, by the name it prints.
 HOOKS = (
     "no merge conflict markers",
@@ -38,9 +47,13 @@ BACKEND_JOBS = {"SQLite": None, "PostgreSQL": "postgresql", "MariaDB": "mysql"}
 
 
 def tool_env(**extra: str) -> dict[str, str]:
-    """The environment for uv and the service's tools: not the template's venv."""
+    """The environment for uv and the service's tools: not the template's venv.
+
+    uv is on PATH, as on a machine where it is installed: the one next to the
+    interpreter (the README's ``uv`` commands, pre-commit's ``uv run`` hooks).
+    """
     env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
-    return {**env, **extra}
+    return {**env, "PATH": f"{BIN}{os.pathsep}{env.get('PATH', os.defpath)}", **extra}
 
 
 def shell(command: str, cwd: Path, env: dict[str, str]) -> str:

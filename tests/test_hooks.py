@@ -1,14 +1,24 @@
-"""The post-generation hook: installs, formats, lints and tests the new service."""
+"""The post-generation hook: installs, formats, lints and tests the new service.
+
+The hook installs with uv when uv is on ``PATH``: these tests put the uv next to
+the running interpreter there, as on a machine where uv is installed.
+"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import TEMPLATE_ROOT, generate
+from conftest import BIN, TEMPLATE_ROOT, generate
 
 HOOK = TEMPLATE_ROOT / "hooks" / "run_checks.py"
+
+
+def with_uv() -> dict[str, str]:
+    """The environment, with the interpreter's directory (which holds uv) first on PATH."""
+    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', os.defpath)}"}
 
 
 def copier_copy_with_checks(destination: Path) -> subprocess.CompletedProcess[str]:
@@ -17,7 +27,12 @@ def copier_copy_with_checks(destination: Path) -> subprocess.CompletedProcess[st
         "--data", "project_name=Hooked Service", str(TEMPLATE_ROOT), str(destination),
     ]  # fmt: skip
     return subprocess.run(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
+        command,
+        env=with_uv(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
     )
 
 
@@ -25,6 +40,7 @@ def run_hook(cwd: Path, *mode: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(HOOK), *mode],
         cwd=cwd,
+        env=with_uv(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -15,10 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import generate
+from conftest import BIN, UV, generate
 
-BIN = Path(sys.executable).parent
-UV = BIN / "uv"
 CLOCK = "task_tracker.domain.clock.x_as_utc*"
 # What `mutmut run NAMES` prints for each named mutant: a status mark and the name.
 VERDICT = re.compile(r"^(\S+) (task_tracker\.domain\.clock\.\S+__mutmut_\d+)$", re.MULTILINE)

@@ -13,7 +13,7 @@ from report_browser import CHROMIUM, render, seeded_report
 
 
 def test_the_report_renders_its_tables_and_charts_in_chromium(tmp_path: Path) -> None:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium (.ci/services does)"
     service = generate(tmp_path / "service")
     page = seeded_report(service, "task_tracker", tmp_path)
     ARTIFACTS.mkdir(exist_ok=True)
