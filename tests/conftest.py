@@ -186,4 +186,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         if path.stat().st_mtime >= _SESSION_STARTED
     )
     for path in written:
-        terminalreporter.write_line(f"artifact kept: {path}")
+        # A one-line text artifact is a figure of the run: shown with its name.
+        shown = f": {path.read_text().strip()}" if path.suffix == ".txt" else ""
+        terminalreporter.write_line(f"artifact kept: {path}{shown}")

@@ -16,12 +16,14 @@ PostgreSQL, and one service goes the long way: oldest release, previous release,
 from __future__ import annotations
 
 import os
+import re
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SERVERS, passed_count, run, server_database
+from conftest import ARTIFACTS, SERVERS, passed_count, run, server_database
 from update_support import (
     TemplateRepository,
     checks_off,
@@ -71,8 +73,15 @@ def scaffold(template: TemplateRepository, tag: str, service: Path, rich: bool) 
 
 
 def update(service: Path, *arguments: str, checked: bool = True) -> str:
-    """``copier update --trust --defaults``; ``checked``: the target checks the history."""
+    """``copier update --trust --defaults``; ``checked``: the target checks the history.
+
+    The update's wall time joins the service's ``update-seconds`` file, for the report.
+    """
+    started = time.monotonic()
     updated = copier("update", "--trust", "--defaults", *arguments, cwd=service)
+    seconds = service.parent / "update-seconds"
+    earlier = f"{seconds.read_text()} + " if seconds.exists() else ""
+    seconds.write_text(f"{earlier}{time.monotonic() - started:.1f}")
     assert updated.returncode == 0, updated.stdout
     assert conflict_leftovers(service) == [], updated.stdout
     assert ("Checking the migration history: ok" in updated.stdout) is checked, updated.stdout
@@ -104,6 +113,16 @@ def check_updated(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service, test_env
     )
     assert passed_count(output) > 0
+    report(service, f"suite: {passed_count(output)} passed")
+
+
+def report(service: Path, outcome: str) -> None:
+    """One line per scenario in artifacts/: the update's wall time and the suite's result."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    test = os.environ["PYTEST_CURRENT_TEST"].split("::")[-1].split()[0]
+    scenario = re.sub(r"\W+", "-", test.split("[")[-1] if "[" in test else test).strip("-")
+    seconds = (service.parent / "update-seconds").read_text()
+    (ARTIFACTS / f"upgrade-matrix-{scenario}.txt").write_text(f"update {seconds} s, {outcome}\n")
 
 
 def team_service(

@@ -122,7 +122,8 @@ def plan_migrations(
     """
     entries = check_history(history)
     revisions = service_revisions(destination)
-    head = single_head(revisions) if revisions else None
+    recorded_revisions = frozenset(entry["revision"] for entry in entries)
+    head = single_head(revisions, recorded_revisions) if revisions else None
     by_name = {entity["name"]: entity for entity in specs}
     recorded = _recorded_columns(entries)
     for entity_name, columns in recorded.items():

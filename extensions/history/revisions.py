@@ -110,11 +110,17 @@ def history_directory(revisions: dict[str, tuple[tuple[str, ...], str]]) -> str:
     return str(Path(next(iter(revisions.values()))[1]).parent) if revisions else "versions"
 
 
-def single_head(revisions: dict[str, tuple[tuple[str, ...], str]]) -> str:
-    """The one revision of ``revisions`` that no other revision follows; refuses several."""
+def single_head(
+    revisions: dict[str, tuple[tuple[str, ...], str]], recorded: frozenset[str] = frozenset()
+) -> str:
+    """The one revision of ``revisions`` that no other revision follows; refuses several.
+
+    A parent must be one of ``revisions`` or of ``recorded``, the template's own
+    revisions (an update from a release that kept them elsewhere renders them anew).
+    """
     for revision, (parents, shown) in revisions.items():
         for parent in parents:
-            if parent not in revisions:
+            if parent not in revisions and parent not in recorded:
                 raise SchemaChangeError(
                     f"{shown}: revision {revision!r} follows {parent!r}, which no file of "
                     f"{history_directory(revisions)}/ defines; restore that revision's file "
