@@ -32,6 +32,8 @@ import yaml
 NOT_SCANNED = {".git", ".venv", "var", "__pycache__", ".ruff_cache", ".mypy_cache",
                ".pytest_cache", "mutants", "node_modules", "build", "dist"}  # fmt: skip
 TITLE = "Checking the migration history"
+# alembic.ini's path_separator, which splits version_locations.
+SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 # Run in the service's .venv: where its settings put the database, and the revisions it holds.
 DATABASE_PROBE = """
 import json
@@ -102,7 +104,9 @@ def history_directories(project: Path) -> list[Path]:
     section = config["alembic"]
     locations = section.get("version_locations")
     if locations:
-        return [Path(location).resolve() for location in locations.replace(",", " ").split()]
+        separator = SEPARATORS.get(section.get("path_separator", "space"), " ")
+        parts = [part.strip() for part in locations.split(separator)]
+        return [Path(part).resolve() for part in parts if part]
     return [(Path(section.get("script_location", "migrations")) / "versions").resolve()]
 
 
