@@ -32,6 +32,8 @@ PROJECT_TEMPLATE = "name = \"{{ package_name | replace('_', '-') }}\""
 PACKAGE = "\n[[package]]\n"
 PACKAGE_NAME = re.compile(r'name = "([^"]+)"\nversion = "([^"]+)"')
 FASTAPI = '{% if interface == "fastapi" %}'
+# The uv next to the interpreter running this (the template's test extra installs it).
+UV = str(Path(sys.executable).parent / "uv")
 
 
 def lock(service: Path, arguments: list[str], start: str | None = None) -> str:
@@ -40,7 +42,7 @@ def lock(service: Path, arguments: list[str], start: str | None = None) -> str:
     path.unlink(missing_ok=True)
     if start is not None:
         path.write_text(start, encoding="utf-8")
-    subprocess.run(["uv", "lock", *arguments], cwd=service, check=True)
+    subprocess.run([UV, "lock", *arguments], cwd=service, check=True)
     text = path.read_text(encoding="utf-8")
     if text.count(PROJECT) != 1 or "{{" in text or "{%" in text:
         raise SystemExit("uv.lock does not name the project exactly once, or holds Jinja syntax")
