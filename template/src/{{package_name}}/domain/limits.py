@@ -1,0 +1,26 @@
+"""The values every supported database stores and reads back exactly.
+
+The domain refuses anything outside these limits with a ``ValidationError`` naming
+the field and the limit (``validation.py``); the HTTP schemas state the same
+limits in the OpenAPI document. The guide's "Value limits" table explains each.
+"""
+
+from datetime import UTC, date, datetime
+
+# int fields: an INTEGER column (32 bits on PostgreSQL and MariaDB).
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
+# decimal fields: NUMERIC(20, 6); at most 15 significant digits, which SQLite's
+# REAL keeps exactly, and at most 6 of them after the point.
+DECIMAL_DIGITS = 15
+DECIMAL_PLACES = 6
+# text fields: MariaDB's TEXT holds 65,535 bytes of UTF-8.
+TEXT_MAX_BYTES = 65_535
+# date and datetime fields: MariaDB's DATETIME range; datetimes are compared in UTC.
+EARLIEST_DATE = date(1000, 1, 1)
+LATEST_DATE = date(9999, 12, 31)
+EARLIEST_DATETIME = datetime(1000, 1, 1, tzinfo=UTC)
+LATEST_DATETIME = datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
+# Characters no string field stores: NUL (refused by PostgreSQL) and the lone
+# surrogates U+D800 to U+DFFF (not encodable in UTF-8).
+FORBIDDEN_CHARACTERS = "\x00 and U+D800 to U+DFFF"
