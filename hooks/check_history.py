@@ -8,12 +8,15 @@ the ``checks`` answer. It fails (and so does the update) when:
   no file defines, or a revision id is defined twice;
 - the history has no head or several heads;
 - the team's database is reachable and sits at a revision the history lacks, or
-  ``alembic upgrade <its revision>:head --sql`` does not render.
+  cannot be upgraded to the head: ``alembic upgrade head`` on a copy of a SQLite
+  file, ``alembic upgrade <its revision>:head --sql`` on a server.
 
-The database is the service's own (``DATABASE_URL`` and ``.env``, read by the
-service's settings in its ``.venv``); without a ``.venv`` only the default SQLite
-file is read, with Python's sqlite3. Every failure names the file or revision and
-the command that fixes it. Revision files are read with :mod:`ast`, never imported.
+The database is the service's own: ``DATABASE_URL`` (from the environment, then
+``.env``), or else its SQLite file under ``DATA_DIRECTORY`` (default ``var``). A
+SQLite file is read with Python's sqlite3; a server through the service's
+``.venv`` (its drivers), as is the upgrade. Files are listed with git (what
+``.gitignore`` leaves out is not the service's) and read with :mod:`ast`, never
+imported. Every failure names the file or revision and the command that fixes it.
 """
 
 from __future__ import annotations
@@ -22,9 +25,12 @@ import ast
 import configparser
 import json
 import os
+import re
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -34,31 +40,21 @@ NOT_SCANNED = {".git", ".venv", "var", "__pycache__", ".ruff_cache", ".mypy_cach
 TITLE = "Checking the migration history"
 # alembic.ini's path_separator, which splits version_locations.
 SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
-# Run in the service's .venv: where its settings put the database, and the revisions it holds.
-DATABASE_PROBE = """
-import json
+# Run in the service's .venv for a server database: the revisions it sits at.
+SERVER_PROBE = """
+import json, sys
 from sqlalchemy import inspect, text
-from {package}.infrastructure.database import create_database_engine, masked
-from {package}.infrastructure.settings import Settings
+from {package}.infrastructure.database import create_database_engine
 
-settings = Settings()
-url = settings.database_url
-if url is None and settings.sqlite_path.exists():
-    url = f"sqlite:///{{settings.sqlite_path}}"
-found = {{"database": None if url is None else masked(url)}}
-if url is not None:
-    engine = create_database_engine(url)
-    try:
-        with engine.connect() as connection:
-            if inspect(connection).has_table("alembic_version"):
-                found["revisions"] = list(
-                    connection.scalars(text("SELECT version_num FROM alembic_version"))
-                )
-            else:
-                found["revisions"] = []
-    except Exception as error:
-        found["unreachable"] = str(error).splitlines()[0]
-    engine.dispose()
+engine = create_database_engine(sys.argv[1])
+query = text("SELECT version_num FROM alembic_version")
+try:
+    with engine.connect() as connection:
+        stamped = inspect(connection).has_table("alembic_version")
+        found = {{"revisions": list(connection.scalars(query)) if stamped else []}}
+except Exception as error:
+    found = {{"unreachable": str(error).splitlines()[0]}}
+engine.dispose()
 print(json.dumps(found))
 """
 
@@ -96,6 +92,17 @@ def revision_of(path: Path) -> tuple[str, tuple[str, ...]] | None:
     return revision, tuple(str(parent) for parent in parents)
 
 
+def in_history(path: Path, directories: list[Path], recursive: bool) -> bool:
+    parent = path.parent.resolve()
+    return any(parent == d or (recursive and d in parent.parents) for d in directories)
+
+
+def recursive_locations(project: Path) -> bool:
+    config = configparser.ConfigParser(defaults={"here": str(project)})
+    config.read(project / "alembic.ini")
+    return config.getboolean("alembic", "recursive_version_locations", fallback=False)
+
+
 def history_directories(project: Path) -> list[Path]:
     """The ``versions`` directories of the script location in ``alembic.ini``."""
     config = configparser.ConfigParser(defaults={"here": str(project)})
@@ -111,16 +118,22 @@ def history_directories(project: Path) -> list[Path]:
 
 
 def project_files(project: Path) -> list[Path]:
+    """The service's Python files as git lists them, tracked or not, ignored ones left out."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "*.py"],
+        cwd=project, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
     return sorted(
-        path
-        for path in project.rglob("*.py")
-        if path.is_file() and not NOT_SCANNED.intersection(path.relative_to(project).parts)
+        project / name
+        for name in listed.split("\0")
+        if name and not NOT_SCANNED.intersection(Path(name).parts) and (project / name).is_file()
     )
 
 
 def read_history(project: Path) -> tuple[Path, Revisions]:
     """The history's first directory and its revisions; refuses orphans and duplicates."""
     directories = history_directories(project)
+    recursive = recursive_locations(project)
     shown = directories[0].relative_to(project)
     revisions: Revisions = {}
     problems: list[str] = []
@@ -130,7 +143,7 @@ def read_history(project: Path) -> tuple[Path, Revisions]:
             continue
         relative = path.relative_to(project)
         revision, parents = found
-        if path.parent.resolve() not in directories:
+        if not in_history(path, directories, recursive):
             problems.append(
                 f"{relative}: revision {revision!r} lies outside the history in {shown}/, "
                 f"so Alembic never reads it. Move it there (git mv {relative} {shown}/), "
@@ -175,83 +188,119 @@ def service_python(project: Path) -> Path | None:
     return python if python.exists() else None
 
 
-def database_state(project: Path, package: str) -> dict[str, object]:
-    """Where the service's database is and the revisions it sits at (see DATABASE_PROBE)."""
-    python = service_python(project)
-    if python is not None:
-        probe = DATABASE_PROBE.format(package=package)
-        result = subprocess.run(
-            [str(python), "-c", probe], cwd=project, capture_output=True, text=True, check=False
-        )
-        if result.returncode != 0:
-            lines = (result.stderr.strip() or "no output").splitlines()
-            return {"unreadable": f"the service's settings could not be read: {lines[-1]}"}
-        state: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
-        return state
-    configured = {"DATABASE_URL", "DATA_DIRECTORY"}.intersection(os.environ)
+def setting(project: Path, name: str) -> str | None:
+    """A setting as the service reads it: the environment first, then ``.env``."""
+    if name in os.environ:
+        return os.environ[name]
     env_file = project / ".env"
-    if env_file.is_file():
-        configured |= {
-            name
-            for name in ("DATABASE_URL", "DATA_DIRECTORY")
-            if name in env_file.read_text(encoding="utf-8").upper()
-        }
+    lines = env_file.read_text(encoding="utf-8").splitlines() if env_file.is_file() else []
+    for line in lines:
+        key, equals, value = line.strip().removeprefix("export ").partition("=")
+        if equals and key.strip().upper() == name and not key.lstrip().startswith("#"):
+            return value.strip().strip("'\"")
+    return None
+
+
+def database_url(project: Path, package: str) -> str | None:
+    """The service's database URL (``DATABASE_URL``), or its SQLite file's when that exists."""
+    configured = setting(project, "DATABASE_URL")
     if configured:
-        return {
-            "unreadable": f"{' and '.join(sorted(configured))} set, and no .venv to read the "
-            "database with (checks: none); run the update with checks lint or all to check it"
-        }
-    sqlite_file = project / "var" / f"{package}.sqlite3"
-    if not sqlite_file.is_file():
-        return {"database": None}
-    with sqlite3.connect(f"file:{sqlite_file}?mode=ro", uri=True) as connection:
-        tables = connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-        ).fetchall()
-        rows = connection.execute("SELECT version_num FROM alembic_version") if tables else []
-        revisions = [row[0] for row in rows]
-    return {"database": f"sqlite:///{sqlite_file}", "revisions": revisions}
+        return configured
+    directory = Path(setting(project, "DATA_DIRECTORY") or "var")
+    sqlite_file = (project / directory / f"{package}.sqlite3").resolve()
+    return f"sqlite:///{sqlite_file}" if sqlite_file.is_file() else None
+
+
+def masked(url: str) -> str:
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def stored_revisions(project: Path, package: str, url: str) -> list[str] | str:
+    """The revisions the database sits at, or why they could not be read."""
+    if url.startswith("sqlite"):
+        path = Path(url.split(":///", 1)[1])
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+            tables = connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchall()
+            rows = connection.execute("SELECT version_num FROM alembic_version") if tables else []
+            return [str(row[0]) for row in rows]
+    python = service_python(project)
+    if python is None:
+        return "no .venv with the service's database driver (checks: none)"
+    probe = SERVER_PROBE.format(package=package)
+    result = subprocess.run(
+        [str(python), "-c", probe, url], cwd=project, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        return f"the .venv cannot run the service: {last_line(result.stderr)}"
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    if "unreachable" in found:
+        return f"not reachable: {found['unreachable']}"
+    return [str(revision) for revision in found["revisions"]]
+
+
+def last_line(output: str) -> str:
+    """Alembic's FAILED line, or else the last line of ``output``."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    failed = [line for line in lines if line.startswith("FAILED")]
+    return (failed or lines or ["no output"])[-1]
+
+
+def check_upgrade(project: Path, url: str, current: list[str]) -> None:
+    """``alembic upgrade`` from ``current`` to head runs: on a copy of a SQLite file
+    (batch migrations cannot render offline there), as ``--sql`` on a server."""
+    python = service_python(project)
+    if python is None:
+        print("  upgrade to head: not tried (no .venv; checks: none)", flush=True)
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        if url.startswith("sqlite"):
+            copy = Path(scratch) / "copy.sqlite3"
+            shutil.copyfile(url.split(":///", 1)[1], copy)
+            command, what = ["upgrade", "head"], "alembic upgrade head on a copy of the database"
+            env = {**os.environ, "DATABASE_URL": f"sqlite:///{copy}"}
+        else:
+            start = f"{current[0]}:head" if len(current) == 1 else "head"
+            command, what = ["upgrade", start, "--sql"], f"alembic upgrade {start} --sql"
+            env = {**os.environ, "DATABASE_URL": url}
+        result = subprocess.run(
+            [str(python), "-m", "alembic", *command],
+            cwd=project, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    if result.returncode == 0:
+        print(f"  {what}: ok", flush=True)
+        return
+    reason = last_line(result.stdout + "\n" + result.stderr)
+    if "ModuleNotFoundError" in reason:
+        print(f"  {what}: not tried (the .venv lacks a dependency: {reason})", flush=True)
+        return
+    raise HistoryError(f"{what} fails: {reason}")
 
 
 def check_database(
     project: Path, package: str, shown: Path, revisions: Revisions, head: str | None
 ) -> None:
-    state = database_state(project, package)
-    if "unreadable" in state:
-        print(f"  database: not checked ({state['unreadable']})", flush=True)
-        return
-    database = state.get("database")
-    if database is None:
+    url = database_url(project, package)
+    if url is None:
         print("  database: none yet (no DATABASE_URL, no SQLite file)", flush=True)
         return
-    if "unreachable" in state:
-        reason = state["unreachable"]
-        print(f"  database {database}: not reachable, not checked ({reason})", flush=True)
+    current = stored_revisions(project, package, url)
+    if isinstance(current, str):
+        print(f"  database {masked(url)}: not checked ({current})", flush=True)
         return
-    stored = state.get("revisions")
-    current = [str(revision) for revision in stored] if isinstance(stored, list) else []
     unknown = [revision for revision in current if revision not in revisions]
     if unknown:
         raise HistoryError(
-            f"the database {database} is at revision {', '.join(map(repr, unknown))}, which no "
-            f"file of {shown}/ defines, so alembic upgrade head cannot run. Put the revision's "
-            f"file back into {shown}/ (git log --all --stat -- '*{unknown[0]}*' finds it), or, "
-            "if the database really matches a revision of the history, record that one with "
-            ".venv/bin/alembic stamp --purge <revision>"
+            f"the database {masked(url)} is at revision {', '.join(map(repr, unknown))}, which "
+            f"no file of {shown}/ defines, so alembic upgrade head cannot run. Put the "
+            f"revision's file back into {shown}/ (git log --all --stat -- '*{unknown[0]}*' "
+            "finds it), or, if the database really matches a revision of the history, "
+            "record that one with .venv/bin/alembic stamp --purge <revision>"
         )
-    print(f"  database {database}: at {', '.join(current) or 'no revision'}", flush=True)
-    python = service_python(project)
-    if python is None or head is None or current == [head]:
-        return
-    start = f"{current[0]}:head" if len(current) == 1 else "head"
-    rendered = subprocess.run(
-        [str(python), "-m", "alembic", "upgrade", start, "--sql"],
-        cwd=project, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if rendered.returncode != 0:
-        last = (rendered.stderr.strip() or "no output").splitlines()[-1]
-        raise HistoryError(f"alembic upgrade {start} --sql does not render for {database}: {last}")
-    print(f"  alembic upgrade {start} --sql: renders", flush=True)
+    print(f"  database {masked(url)}: at {', '.join(current) or 'no revision'}", flush=True)
+    if head is not None and current != [head]:
+        check_upgrade(project, url, current)
 
 
 def main() -> None:

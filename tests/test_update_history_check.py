@@ -114,15 +114,80 @@ def test_a_database_at_an_unknown_revision_fails_the_update(
     assert "alembic stamp --purge <revision>" in output
 
 
+def test_a_setting_elsewhere_in_dot_env_does_not_hide_the_sqlite_database(
+    template: TemplateRepository, tmp_path: Path
+) -> None:
+    """``.env`` naming only TEST_DATABASE_URL (and a commented DATABASE_URL) keeps the default."""
+    service = copy_service(template, "v1.0.0", tmp_path / "service")
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    run([sys.executable, "-m", "alembic", "upgrade", "head"], service, {**env, "PYTHONPATH": "src"})
+    (service / ".env").write_text(
+        "TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres\n"
+        "# DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/elsewhere\n"
+    )
+    with sqlite3.connect(service / "var" / "task_tracker.sqlite3") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'c0ffee000003'")
+
+    returncode, output = update(service, env)
+
+    assert returncode != 0, output
+    assert "is at revision 'c0ffee000003'" in output, output
+
+
+def test_a_sqlite_database_behind_the_head_is_upgraded_on_a_copy(
+    template: TemplateRepository, tmp_path: Path
+) -> None:
+    """A new NOT NULL column rebuilds the table (batch mode), which --sql cannot render."""
+    service = copy_service(template, "v1.0.0", tmp_path / "service")
+    service_venv(service)
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env["PYTHONPATH"] = "src"
+    run([sys.executable, "-m", "alembic", "upgrade", "head"], service, env)
+    database = service / "var" / "task_tracker.sqlite3"
+    before = database.read_bytes()
+    estimate = {"name": "estimate", "type": "int", "default": 1}
+    answers = tmp_path / "answers.yml"
+    answers.write_text(
+        yaml.safe_dump({"entities": [PROJECT, {**TASK, "fields": [*TASK["fields"], estimate]}]})
+    )
+
+    returncode, output = update(service, env, "--data-file", str(answers))
+
+    assert returncode == 0, output
+    assert "alembic upgrade head on a copy of the database: ok" in output, output
+    assert database.read_bytes() == before
+
+
+def test_git_ignored_files_are_not_part_of_the_service(
+    template: TemplateRepository, tmp_path: Path
+) -> None:
+    """A virtual environment under another name, ignored by git, may hold revision files."""
+    service = copy_service(template, "v1.0.0", tmp_path / "service")
+    (service / ".git" / "info" / "exclude").write_text("myenv/\n")
+    installed = service / "myenv" / "lib" / "task_tracker" / "migrations" / "versions"
+    installed.mkdir(parents=True)
+    (installed / "a1b2c3d4e5f6_price_index.py").write_text(ORPHAN)
+
+    returncode, output = update(service)
+
+    assert returncode == 0, output
+    assert "Checking the migration history: ok" in output
+
+
+def service_venv(service: Path) -> None:
+    """A ``.venv/bin/python`` that is this suite's interpreter (which has the service's deps)."""
+    python = service / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+
+
 def test_a_server_database_is_read_through_the_service_environment(
     template: TemplateRepository, tmp_path: Path
 ) -> None:
-    """With a ``.venv`` (here the suite's interpreter), DATABASE_URL is read with the settings."""
+    """With a ``.venv`` (here the suite's interpreter), DATABASE_URL's server is read."""
     service = copy_service(template, "v1.0.0", tmp_path / "service")
-    (service / ".venv" / "bin").mkdir(parents=True)
-    python = service / ".venv" / "bin" / "python"
-    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
-    python.chmod(0o755)
+    service_venv(service)
     answers = tmp_path / "answers.yml"
     answers.write_text(yaml.safe_dump({"entities": [PROJECT, TASK, LABEL]}))
     with server_database("postgresql", "history") as database:
@@ -132,7 +197,7 @@ def test_a_server_database_is_read_through_the_service_environment(
         returncode, output = update(service, env, "--data-file", str(answers))
 
         assert returncode == 0, output
-        assert "0002_create_task:head --sql: renders" in output, output
+        assert "alembic upgrade 0002_create_task:head --sql: ok" in output, output
         assert "Checking the migration history: ok" in output
 
         commit_all(service, "Update: Label")

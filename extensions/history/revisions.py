@@ -1,8 +1,11 @@
 """The service's own migration history: its revisions, read with :mod:`ast`, and its head.
 
 The team writes revisions of its own in the same ``src/<package>/migrations/versions/``
-directory. A new migration of the template follows the single head of that
-directory's history as it is when the template renders into the service, whoever
+directory (releases up to 0.3.0 kept the history at the root ``migrations/versions/``;
+an update from one reads the team's revisions there, and moves them after the merge:
+``hooks/migrations/team_revisions_into_package.py``). A new migration of the
+template follows the single head of that history as it is when the template
+renders into the service, whoever
 wrote that head; several heads are refused, naming them and the ``alembic merge``
 command that joins them. The revisions are never imported.
 """
@@ -20,6 +23,8 @@ from .records import REVISION_LIMIT
 # Where the service keeps its revisions, the template's and the team's: inside
 # its package (src/<package>/migrations/versions), so a built wheel can migrate.
 VERSIONS_PATTERN = "src/*/migrations/versions"
+# Where releases up to 0.3.0 kept it.
+ROOT_VERSIONS = Path("migrations") / "versions"
 
 # A revision the template's next migration may follow (any head, the team's included).
 PARENT_REVISION = re.compile(r"[A-Za-z0-9_]+")
@@ -89,12 +94,17 @@ def service_revisions(destination: Any) -> dict[str, tuple[tuple[str, ...], str]
     The file is shown relative to the service (``src/<package>/migrations/versions/...``).
     Empty where the history does not exist yet.
     """
-    versions = versions_directory(destination)
-    if versions is None:
+    if destination is None:
         return {}
+    directories = [versions_directory(destination), ROOT_VERSIONS]
     revisions: dict[str, tuple[tuple[str, ...], str]] = {}
-    for path in sorted((Path(destination) / versions).glob("*.py")):
-        shown = versions / path.name
+    files = [
+        (directory / path.name, path)
+        for directory in directories
+        if directory is not None
+        for path in sorted((Path(destination) / directory).glob("*.py"))
+    ]
+    for shown, path in files:
         revision, parents = _read_revision(path, shown)
         if revision in revisions:
             raise SchemaChangeError(
