@@ -173,3 +173,49 @@ def test_the_oldest_release_updates_through_the_previous_one(
     update(service)
 
     check_updated(service, env, rows)
+
+
+EDIT = '    op.execute("UPDATE task SET priority = 1 WHERE priority IS NULL")\n'
+ORPHAN = """revision = "a1b2c3d4e5f6"
+down_revision = "f00dfeedbeef"
+
+
+def upgrade() -> None:
+    pass
+"""
+
+
+@pytest.mark.parametrize("broken", ["edited-template-revision", "team-revision-without-parent"])
+def test_a_refused_update_from_the_old_layout_writes_nothing(
+    template: TemplateRepository, tmp_path: Path, broken: str
+) -> None:
+    """Refused before the render (an edit it would lose) or by it: the service is unchanged."""
+    service = scaffold(template, NEWEST_EARLIER, tmp_path / "service", rich=False)
+    old_versions = service / "migrations" / "versions"
+    if broken == "edited-template-revision":
+        revision = old_versions / "0002_create_task.py"
+        source = revision.read_text()
+        revision.write_text(
+            source.replace("def upgrade() -> None:\n", f"def upgrade() -> None:\n{EDIT}", 1)
+        )
+        expected = "migrations/versions/0002_create_task.py: edited since the template wrote it"
+    else:
+        (old_versions / "a1b2c3d4e5f6_team.py").write_text(ORPHAN)
+        expected = "follows 'f00dfeedbeef', which no file of"
+    commit_all(service, "Team change")
+    state = (
+        git(service, "rev-parse", "HEAD"),
+        git(service, "status", "--porcelain", "--untracked-files=all"),
+    )
+
+    updated = copier("update", "--trust", "--defaults", cwd=service)
+
+    assert updated.returncode != 0, updated.stdout
+    assert expected in updated.stdout, updated.stdout
+    if broken == "edited-template-revision":  # refused by the hook, before the render
+        assert "Nothing was written." in updated.stdout
+    after = (
+        git(service, "rev-parse", "HEAD"),
+        git(service, "status", "--porcelain", "--untracked-files=all"),
+    )
+    assert after == state

@@ -5,9 +5,8 @@ directory (releases up to 0.3.0 kept the history at the root ``migrations/versio
 an update from one reads the team's revisions there, and moves them after the merge:
 ``hooks/migrations/team_revisions_into_package.py``). A new migration of the
 template follows the single head of that history as it is when the template
-renders into the service, whoever
-wrote that head; several heads are refused, naming them and the ``alembic merge``
-command that joins them. The revisions are never imported.
+renders into the service, whoever wrote that head; several heads are refused,
+naming them and the ``alembic merge`` command that joins them. The revisions are never imported.
 """
 
 from __future__ import annotations
