@@ -248,8 +248,9 @@ def markdown(
     lines = [
         "# Mutation testing of the timestamp core",
         "",
-        f"Written by `{command}`; do not edit by hand (see the template's README,",
-        '"Benchmarks"). mutmut changes the generated timestamp core (`[tool.mutmut]` of',
+        f"Written by `{command}`; do not edit by hand"
+        " (see [docs/benchmarks.md](../benchmarks.md)).",
+        "mutmut changes the generated timestamp core (`[tool.mutmut]` of",
         "the service's `pyproject.toml`) one edit at a time and runs the service's tests",
         "against each mutant. Killed: a test failed or timed out. The score is killed /",
         f"total; the target is at least {TARGET_TEXT} per answer set, and every survivor",

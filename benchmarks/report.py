@@ -49,8 +49,9 @@ def markdown(
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `{command}`; do not edit by hand (see the template's README,",
-        '"Benchmarks"). Each figure is the median of alternating runs of the measured',
+        f"Written by `{command}`; do not edit by hand"
+        " (see [docs/benchmarks.md](../benchmarks.md)).",
+        "Each figure is the median of alternating runs of the measured",
         "code and its baseline; the ratio is measured / baseline (below 1: faster than",
         "the baseline). A target is met when the ratio is at most the target.",
         "",

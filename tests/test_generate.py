@@ -348,11 +348,64 @@ def test_doc_examples_run_for_an_entity_made_of_references(tmp_path: Path) -> No
     )
     pet_page = (service / "docs" / "entities" / "pet.md").read_text()
     assert (
-        'other_parent_owner = OwnerService(OwnerRepository(session)).create(\n        n="C",'
-        in pet_page
+        "other_parent_owner = OwnerService(OwnerRepository(session)).create(\n"
+        "        n=chr(0x4E00 + uuid4().int % 20_992)," in pet_page
     )
     assert 'service.update(entity.id, {"owner_id": other_parent_owner.id})' in pet_page
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/docs"]
     # The README, the two guides and two entity pages, the timestamp guide's three
     # example tests, and the check that every page has examples.
     assert passed_count(run(command, service)) == 9
+
+
+# One entity, not named like the default answers' Project and Task, with a unique
+# field of every type that can be unique (a short string among them).
+BRANCH_FIELDS: list[dict[str, Any]] = [
+    {"name": "name", "type": "str", "unique": True},
+    {"name": "initials", "type": "str", "max_length": 4, "unique": True},
+    {"name": "number", "type": "int", "unique": True},
+    {"name": "floor_area", "type": "float", "unique": True},
+    {"name": "budget", "type": "decimal", "unique": True},
+    {"name": "opened_on", "type": "date", "unique": True},
+    {"name": "opened_at", "type": "datetime", "unique": True},
+    {"name": "ledger", "type": "uuid", "unique": True},
+]
+
+
+@pytest.fixture(scope="module")
+def branch_service(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(
+        tmp_path_factory.mktemp("branch") / "service",
+        project_name="Bank Offices",
+        entities=[{"name": "Branch", "fields": BRANCH_FIELDS}],
+        interface="fastapi",
+    )
+
+
+def test_doc_pages_name_only_the_services_own_entities(branch_service: Path) -> None:
+    pages = [branch_service / "README.md", *sorted((branch_service / "docs").rglob("*.md"))]
+    # The default answers' entities, as names (TaskService, ProjectModel), as fields
+    # (project_id) and as words for rows (saving 100 tasks); "the project" is the service.
+    default_names = re.compile(
+        r"\b(?:Project|Task)\w*|\b(?:project|task)_id\b|\b(?:projects|tasks)\b"
+    )
+    hits = [
+        f"{page.relative_to(branch_service)}:{number}: {line.strip()}"
+        for page in pages
+        for number, line in enumerate(page.read_text().splitlines(), 1)
+        if default_names.search(line)
+    ]
+    assert hits == []
+    assert '"Branch": {' in (branch_service / "docs" / "operations.md").read_text()
+
+
+def test_doc_examples_run_twice_on_one_database(branch_service: Path) -> None:
+    # Every unique field gets a new value each run: name=f"Ada Lovelace {uuid4().hex[:8]}".
+    readme = (branch_service / "README.md").read_text()
+    assert 'name=f"Ada Lovelace {uuid4().hex[:8]}",' in readme
+    assert "initials=chr(0x4E00 + uuid4().int % 20_992)," in readme
+    test_module = (branch_service / "tests" / "docs" / "test_doc_examples.py").read_text()
+    assert "for run in (1, 2):" in test_module
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/docs"]
+    # README, the three guides, one entity page, three example tests, the page check.
+    assert passed_count(run(command, branch_service)) == 9

@@ -14,44 +14,48 @@ from . import samples
 from .imports import names_used_by
 from .python_source import py_str, python_imports
 
-# How many different values sample() has for a unique field.
+# How many values sample() has per field: created with, changed to, a second entity.
 DOC_SAMPLE_COUNT = 3
+# A unique field's value, new on every evaluation, so that an example runs again
+# on a database holding what it stored before. Each range stays inside the
+# domain's limits (domain/limits.py) and is wide enough that two runs never meet.
 DOC_UNIQUE_VALUES = {
-    "int": ["7", "8", "9"],
-    "float": ["7.5", "8.5", "9.5"],
-    "decimal": ['Decimal("7.25")', 'Decimal("8.25")', 'Decimal("9.25")'],
-    "date": ["date(2024, 1, 1)", "date(2024, 1, 2)", "date(2024, 1, 3)"],
-    "datetime": [
-        "datetime(2024, 1, 1, 9, 0, tzinfo=UTC)",
-        "datetime(2024, 1, 2, 9, 0, tzinfo=UTC)",
-        "datetime(2024, 1, 3, 9, 0, tzinfo=UTC)",
-    ],
-    "uuid": [
-        'UUID("12345678-1234-4678-9234-567812345678")',
-        'UUID("22345678-1234-4678-9234-567812345678")',
-        'UUID("32345678-1234-4678-9234-567812345678")',
-    ],
+    "int": "uuid4().int % 2**31",
+    "float": "uuid4().int % 2**40 / 4",
+    "decimal": "Decimal(uuid4().int % 10**9) / 100",
+    "date": "date(2024, 1, 1) + timedelta(days=uuid4().int % 2_900_000)",
+    "datetime": "datetime(2024, 1, 1, tzinfo=UTC) + timedelta(microseconds=uuid4().int % 10**17)",
+    "uuid": "uuid4()",
 }
+# Hex digits of the uuid suffix of a unique string.
+UNIQUE_SUFFIX = 8
+# A unique string shorter than that: one CJK ideograph (U+4E00 to U+9FFF, each a
+# character of its own in every database's collation).
+SHORT_UNIQUE_TEXT = "chr(0x4E00 + uuid4().int % 20_992)"
 
 
-def _distinct_strings(name: str, max_length: int) -> list[str]:
-    """DOC_SAMPLE_COUNT different realistic strings of at most ``max_length`` characters."""
-    example, changed = samples.text_values(name, max_length)
-    values: list[str] = []
-    for candidate in (example, changed, f"{example} 2", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
-        if candidate[:max_length] not in values:
-            values.append(candidate[:max_length])
-    return values[:DOC_SAMPLE_COUNT]
+def unique_text(name: str, max_length: int, index: int) -> str:
+    """Source of a new string per evaluation: a realistic prefix and a uuid suffix."""
+    if max_length < UNIQUE_SUFFIX:
+        return SHORT_UNIQUE_TEXT
+    suffix = f"uuid4().hex[:{UNIQUE_SUFFIX}]"
+    room = max_length - UNIQUE_SUFFIX - 1
+    prefix = samples.text_values(name, max_length)[index == 1][:room].rstrip()
+    if not prefix or room < 1:
+        return suffix
+    return "f" + py_str(f"{prefix} {{{suffix}}}")
 
 
 def sample(field: dict[str, Any], index: int = 0) -> str:
     """Python source of a value of ``field`` for the docs' examples.
 
     ``index`` 0 is the value an example creates an entity with, 1 the value it
-    changes the field to, 2 the value of a second entity in the same example; a
-    unique field has a different value for each. A reference's value is the id of
-    the row the example stored before (see doc_parents): ``parent_<entity>.id``,
-    and ``other_parent_<entity>.id`` for index 1.
+    changes the field to, 2 the value of a second entity in the same example. A
+    unique field's source makes a new value each time it runs (a uuid4 suffix or
+    range), so an example stores again next to what it stored before; an example
+    that uses such a value twice keeps it in a variable. A reference's value is
+    the id of the row the example stored before (see doc_parents):
+    ``parent_<entity>.id``, and ``other_parent_<entity>.id`` for index 1.
     """
     if not 0 <= index < DOC_SAMPLE_COUNT:
         raise ValueError(f"sample index {index!r} must be 0, 1 or 2")
@@ -60,8 +64,8 @@ def sample(field: dict[str, Any], index: int = 0) -> str:
     if not field["unique"]:
         return field["changed"] if index == 1 else field["example"]
     if field["type"] == "str":
-        return py_str(_distinct_strings(field["name"], field["max_length"])[index])
-    return DOC_UNIQUE_VALUES[field["type"]][index]
+        return unique_text(field["name"], field["max_length"], index)
+    return DOC_UNIQUE_VALUES[field["type"]]
 
 
 def sample_imports(fields: list[dict[str, Any]], *also: str) -> list[str]:
