@@ -15,6 +15,8 @@ from .exceptions import ValidationError
 # The most entities one page holds; a larger ``limit`` is refused.
 MAX_PAGE_SIZE: Final = 500
 DEFAULT_PAGE_SIZE: Final = 50
+# The largest ``offset``: the largest OFFSET every database takes (a signed 64-bit integer).
+MAX_OFFSET: Final = 2**63 - 1
 # A field name, oldest first; ``-created_at`` is newest first.
 DEFAULT_ORDER: Final = "created_at"
 
@@ -43,13 +45,15 @@ class Ordering(NamedTuple):
 
 
 def check_page(limit: int, offset: int) -> None:
-    """Raise ValidationError unless ``limit`` is 1 to MAX_PAGE_SIZE and ``offset`` 0 or more."""
+    """Raise ValidationError unless ``limit`` is 1 to MAX_PAGE_SIZE and ``offset`` 0 to MAX_OFFSET."""
     if type(limit) is not int or not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValidationError(
             f"limit must be an int from 1 to {MAX_PAGE_SIZE} (MAX_PAGE_SIZE), got {limit!r}"
         )
-    if type(offset) is not int or offset < 0:
-        raise ValidationError(f"offset must be an int of 0 or more, got {offset!r}")
+    if type(offset) is not int or not 0 <= offset <= MAX_OFFSET:
+        raise ValidationError(
+            f"offset must be an int from 0 to {MAX_OFFSET} (MAX_OFFSET), got {offset!r}"
+        )
 
 
 def ordering(entity_type: type[BaseTimestampEntity], order_by: str) -> Ordering:

@@ -11,6 +11,9 @@
   response's ``Last-Modified``, even within the same second.
 - ``If-None-Match``, when given, decides alone (``If-Modified-Since`` is then
   ignored, RFC 9110 13.2.2).
+- An ``If-Modified-Since`` that is no valid HTTP date (unparsable, or a moment
+  outside what a datetime holds once in UTC) is ignored, as RFC 9110 13.1.3 says:
+  the entity is sent.
 """
 
 from datetime import datetime, timedelta
@@ -97,5 +100,5 @@ def _parse_http_date(value: str | None) -> datetime | None:
         return None
     try:
         return as_utc(parsedate_to_datetime(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None

@@ -2,15 +2,16 @@
 
 ``<path>``: POST creates (201), GET lists one page with the total count.
 ``<path>/{entity_id}``: GET reads, PATCH changes the fields the body names, DELETE
-deletes (204). Responses that carry an entity carry its ``ETag`` and
-``Last-Modified`` (see :mod:`.conditional`); GET answers 304 to a client whose
-copy is current, PATCH and DELETE answer 412 to a stale ``If-Match``.
+deletes (204). HEAD answers as GET does, without the body. Responses that carry
+an entity carry its ``ETag`` and ``Last-Modified`` (see :mod:`.conditional`); GET
+answers 304 to a client whose copy is current, PATCH and DELETE answer 412 to a
+stale ``If-Match``. Every status a route answers is in the OpenAPI document with
+its body (see :mod:`.errors` for the errors).
 """
 
 from collections.abc import Callable
-from datetime import datetime
 from http import HTTPStatus
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Response
@@ -21,19 +22,23 @@ from sqlalchemy.orm import Session
 from ...application.entity_service import EntityService
 from ...application.repository import Repository
 from ...domain.base_entity import BaseTimestampEntity
-from ...domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from ...domain.paging import DEFAULT_ORDER, DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE
 from .conditional import is_not_modified, require_match, validators
-from .schemas import entity_schemas, to_body
+from .schemas import ErrorBody, FieldRules, entity_schemas, to_body
 from .sessions import RequestSession
+from .values import Moment
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
+Responses = dict[int | str, dict[str, Any]]
 
-# A listing's page, oldest first (created_at, then id: stable across pages).
+# A listing's page, in the order_by field's order (then id: stable across pages).
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Entities on the page")]
-Offset = Annotated[int, Query(ge=0, description="Entities before the page")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Entities before the page")]
 UpdatedSince = Annotated[
-    datetime | None, Query(description="Only entities changed after this moment")
+    Moment | None, Query(description="Only entities changed after this moment (ISO 8601)")
 ]
+ORDER_BY = Query(description="A field to order by; '-' in front for descending order")
+OrderBy = Annotated[str, ORDER_BY]
 IfMatch = Annotated[str | None, Header(description="Change only if the entity has this ETag")]
 IfNoneMatch = Annotated[str | None, Header(description="304 if the entity still has this ETag")]
 IfModifiedSince = Annotated[
@@ -45,11 +50,15 @@ def entity_router(
     path: str,
     service_type: type[EntityService[EntityT]],
     repository_type: Callable[[Session], Repository[EntityT]],
+    rules: FieldRules | None = None,
 ) -> APIRouter:
-    """The routes of ``service_type``'s entity under ``path``, each through one service call."""
+    """The routes of ``service_type``'s entity under ``path``, each through one service call.
+
+    ``rules`` are the entity's str lengths and enum choices, for the request schemas.
+    """
     entity_type = service_type.entity_type
     name = entity_type.__name__
-    schemas = entity_schemas(entity_type)
+    schemas = entity_schemas(entity_type, rules)
     router = APIRouter(prefix=path, tags=[name])
 
     def request_service(session: RequestSession) -> EntityService[EntityT]:
@@ -62,7 +71,7 @@ def entity_router(
     def create(
         body: BaseModel, service: Annotated[EntityService[EntityT], Depends(request_service)]
     ) -> JSONResponse:
-        entity = service.add(entity_type(**body.model_dump(exclude_unset=True)))
+        entity = service.add(entity_type(**given(body)))
         response = entity_response(entity, HTTPStatus.CREATED)
         response.headers["Location"] = f"{path}/{entity.id}"
         return response
@@ -88,7 +97,7 @@ def entity_router(
         # else after this read makes the save a ConcurrencyConflict (409).
         entity = service.get(entity_id)
         require_match(entity, if_match)
-        return entity_response(service.change(entity, body.model_dump(exclude_unset=True)))
+        return entity_response(service.change(entity, given(body)))
 
     def delete(
         entity_id: UUID,
@@ -104,18 +113,33 @@ def entity_router(
         service: Annotated[EntityService[EntityT], Depends(request_service)],
         limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
+        order_by: OrderBy = DEFAULT_ORDER,
         updated_since: UpdatedSince = None,
     ) -> BaseModel:
-        page = service.list_and_count(limit=limit, offset=offset, updated_since=updated_since)
+        page = service.list_and_count(
+            limit=limit, offset=offset, order_by=order_by, updated_since=updated_since
+        )
         items = [to_body(schemas.read, entity) for entity in page.items]
         return schemas.page(items=items, total=page.total, limit=page.limit, offset=page.offset)
 
-    # FastAPI reads the body schemas from the annotations: the entity's own.
+    # FastAPI reads the body schemas and the orders from the annotations: the entity's own.
     create.__annotations__["body"] = schemas.create
     update.__annotations__["body"] = schemas.changes
+    list_page.__annotations__["order_by"] = Annotated[Literal[orders(entity_type)], ORDER_BY]
     entity_path = "/{entity_id}"
-    responses: dict[int | str, dict[str, Any]] = {
-        HTTPStatus.NOT_FOUND: {"description": f"No {name} has this id"},
+    missing = error(f"No {name} has this id")
+    stale = error("If-Match names no current ETag of the entity: nothing was changed")
+    unreadable = error("The body is no JSON document (not UTF-8, or not parsed)")
+    unavailable = error("The database could not do the work")
+    refused = error(
+        "The database refused the data (a unique value taken, a missing or still "
+        "referenced entity), or the entity changed since it was read: nothing was changed"
+    )
+    common: Responses = {HTTPStatus.SERVICE_UNAVAILABLE: unavailable}
+    written: Responses = {
+        **common,
+        HTTPStatus.BAD_REQUEST: unreadable,
+        HTTPStatus.CONFLICT: refused,
     }
     router.add_api_route(
         "",
@@ -123,17 +147,27 @@ def entity_router(
         methods=["POST"],
         status_code=HTTPStatus.CREATED,
         response_model=schemas.read,
+        responses=written,
         summary=f"Create a {name}",
     )
-    router.add_api_route(
-        "", list_page, methods=["GET"], response_model=schemas.page, summary=f"List {name}s"
+    add_get_and_head(
+        router,
+        "",
+        list_page,
+        response_model=schemas.page,
+        responses=common,
+        summary=f"List {name}s",
     )
-    router.add_api_route(
+    add_get_and_head(
+        router,
         entity_path,
         read,
-        methods=["GET"],
         response_model=schemas.read,
-        responses={**responses, HTTPStatus.NOT_MODIFIED: {"description": "Not modified"}},
+        responses={
+            **common,
+            HTTPStatus.NOT_FOUND: missing,
+            HTTPStatus.NOT_MODIFIED: {"description": "Not modified: the client's copy is current"},
+        },
         summary=f"Read a {name}",
     )
     router.add_api_route(
@@ -141,7 +175,11 @@ def entity_router(
         update,
         methods=["PATCH"],
         response_model=schemas.read,
-        responses={**responses, HTTPStatus.PRECONDITION_FAILED: {"description": "Stale If-Match"}},
+        responses={
+            **written,
+            HTTPStatus.NOT_FOUND: missing,
+            HTTPStatus.PRECONDITION_FAILED: stale,
+        },
         summary=f"Change fields of a {name}",
     )
     router.add_api_route(
@@ -149,7 +187,38 @@ def entity_router(
         delete,
         methods=["DELETE"],
         status_code=HTTPStatus.NO_CONTENT,
-        responses={**responses, HTTPStatus.PRECONDITION_FAILED: {"description": "Stale If-Match"}},
+        responses={
+            **common,
+            HTTPStatus.NOT_FOUND: missing,
+            HTTPStatus.CONFLICT: refused,
+            HTTPStatus.PRECONDITION_FAILED: stale,
+        },
         summary=f"Delete a {name}",
     )
     return router
+
+
+def add_get_and_head(
+    router: APIRouter, path: str, endpoint: Callable[..., Any], **options: Any
+) -> None:
+    """A GET route, and a HEAD route that answers the same without the body."""
+    router.add_api_route(path, endpoint, methods=["GET"], **options)
+    summary = f"{options.pop('summary')}: headers only"
+    name = f"{endpoint.__name__}_head"
+    router.add_api_route(path, endpoint, methods=["HEAD"], name=name, summary=summary, **options)
+
+
+def given(body: BaseModel) -> dict[str, Any]:
+    """The fields the request body names, with their checked values."""
+    return {name: getattr(body, name) for name in body.model_fields_set}
+
+
+def orders(entity_type: type[BaseTimestampEntity]) -> tuple[str, ...]:
+    """The ``order_by`` values of ``entity_type``: each field, and each with ``-`` in front."""
+    names = entity_type.field_names()
+    return (*names, *(f"-{name}" for name in names))
+
+
+def error(description: str) -> dict[str, Any]:
+    """An error response of the OpenAPI document: ``description``, with ErrorBody."""
+    return {"description": description, "model": ErrorBody}

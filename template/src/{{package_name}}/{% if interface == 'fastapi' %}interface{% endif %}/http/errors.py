@@ -1,7 +1,8 @@
 """The service's errors as HTTP responses, one status per kind of error.
 
-- ValidationError: 422, in FastAPI's own shape (``detail``: a list of errors whose
-  ``loc`` names the field), like a request that fails the schema.
+- A request that fails its schema: 422, FastAPI's ``detail`` list naming the
+  parameter or field; a body that is no JSON document: 400.
+- ValidationError: 422, in the same shape (``loc`` names the field).
 - EntityNotFound: 404.
 - PreconditionFailed (a stale ``If-Match``): 412; nothing was changed.
 - ConcurrencyConflict (the entity changed between this request's read and its
@@ -9,14 +10,24 @@
 - A write the database refuses for the data it holds (a unique value taken, a
   reference to a missing row, a delete of a row others still reference): 409.
 - Any other DatabaseException: 503, the database could not do the work.
+- A method the path does not have: 405, with ``Allow`` listing every method it has.
+
+Every error body is JSON, whatever the request held: a value JSON cannot carry
+(``Infinity``, a lone surrogate) is written as its ``repr``.
 """
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match
 
 from ...domain.exceptions import (
     ConcurrencyConflict,
@@ -29,8 +40,13 @@ from .conditional import PreconditionFailed
 ErrorHandler = Callable[[Request, Exception], JSONResponse]
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Answer the service's errors with their HTTP status (see the module docstring)."""
+def install_error_handlers(app: FastAPI, routes: Sequence[BaseRoute]) -> None:
+    """Answer the service's errors with their HTTP status (see the module docstring).
+
+    ``routes`` are the application's routes, whose methods a 405 lists in ``Allow``.
+    """
+    app.add_exception_handler(RequestValidationError, request_invalid)
+    app.add_exception_handler(HTTPException, http_error(routes))
     app.add_exception_handler(ValidationError, validation_failed)
     app.add_exception_handler(EntityNotFound, detail_response(HTTPStatus.NOT_FOUND))
     app.add_exception_handler(PreconditionFailed, detail_response(HTTPStatus.PRECONDITION_FAILED))
@@ -38,25 +54,75 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DatabaseException, database_failed)
 
 
+def request_invalid(request: Request, error: Exception) -> JSONResponse:
+    """422 with FastAPI's list of what is wrong, each value as JSON can carry it."""
+    errors = error.errors() if isinstance(error, RequestValidationError) else []
+    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, errors)
+
+
+def http_error(routes: Sequence[BaseRoute]) -> Callable[[Request, Exception], Any]:
+    """Starlette's HTTP errors as FastAPI answers them; a 405 lists every method of the path."""
+
+    async def handler(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        if error.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+            allowed = ", ".join(allowed_methods(routes, request))
+            error.headers = {**(error.headers or {}), "Allow": allowed}
+        return await http_exception_handler(request, error)
+
+    return handler
+
+
+def allowed_methods(routes: Sequence[BaseRoute], request: Request) -> list[str]:
+    """Every method one of ``routes`` answers on the request's path."""
+    methods: set[str] = set()
+    for route in routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def validation_failed(request: Request, error: Exception) -> JSONResponse:
     """422 naming the field at fault, in the shape of FastAPI's request validation errors."""
     field = error.field if isinstance(error, ValidationError) else None
     location = ["body", field] if field else ["body"]
     detail = [{"type": "value_error", "loc": location, "msg": str(error)}]
-    return JSONResponse({"detail": detail}, status_code=HTTPStatus.UNPROCESSABLE_ENTITY)
+    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, detail)
 
 
 def database_failed(request: Request, error: Exception) -> JSONResponse:
     """409 when the database refused the data (an integrity error), else 503."""
     refused = isinstance(error.__cause__, IntegrityError)
     code = HTTPStatus.CONFLICT if refused else HTTPStatus.SERVICE_UNAVAILABLE
-    return JSONResponse({"detail": str(error)}, status_code=code)
+    return error_response(code, str(error))
 
 
 def detail_response(code: HTTPStatus) -> ErrorHandler:
     """A handler that answers ``code`` with the error's message as ``detail``."""
 
     def handler(request: Request, error: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, status_code=code)
+        return error_response(code, str(error))
 
     return handler
+
+
+def error_response(code: HTTPStatus, detail: object) -> JSONResponse:
+    """``{"detail": detail}`` with status ``code``, made JSON-encodable."""
+    return JSONResponse({"detail": json_safe(detail)}, status_code=code)
+
+
+def json_safe(value: object) -> Any:
+    """``value`` as JSON can carry it: a non-finite float, a lone surrogate or an
+    object JSON has no type for becomes its ``repr`` (a string)."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {json_safe(str(key)): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return json_safe(repr(value))
