@@ -1,10 +1,10 @@
 """Answers given with --data / --data-file are refused on the command line, cleanly.
 
-A key that names no question (a misspelling) is refused with the closest
-question, and a refused answer prints copier's "Validation error for question
-..." line alone: no traceback, a non-zero exit, nothing written, on ``copier
-copy`` and on ``copier update``. The keys copier hands back itself (``_src_path``,
-``_commit``, ``schema_history``, its settings' defaults) pass.
+A key that names no question (a misspelling) is refused with the closest question,
+and a refused answer (or default, with ``--defaults``) prints copier's "Validation
+error for question ..." line alone: no traceback, a non-zero exit, nothing written,
+on ``copier copy`` and on ``copier update``. The keys copier hands back itself
+(``_src_path``, ``_commit``, ``schema_history``, its settings' defaults) pass.
 """
 
 from __future__ import annotations
@@ -72,8 +72,13 @@ def test_misspelled_keys_of_a_data_file_are_refused_with_the_closest_questions(
             "identifier",
         ),
         ("interface=flask", "Invalid choice for 'interface': 'flask' is not in"),
+        # The default package name worked out from this project name is refused.
+        (
+            "project_name=Tests",
+            "Validation error for question 'package_name': package_name 'tests' would shadow",
+        ),
     ],
-    ids=["misspelled-key", "computed-key", "invalid-entity", "invalid-choice"],
+    ids=["misspelled-key", "computed-key", "invalid-entity", "invalid-choice", "refused-default"],
 )
 def test_a_refused_data_answer_prints_its_message_alone(
     tmp_path: Path, data: str, message: str

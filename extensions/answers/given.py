@@ -1,13 +1,13 @@
 """The answers given with ``--data`` or ``--data-file``: refused as a Copier user message.
 
-Copier takes such an answer after rendering its question's ``when``, and refuses
-a bad one with a bare ``ValueError``, which its command line prints as a
-traceback. Every asked question's ``when`` in ``copier.yml`` is therefore
-:func:`checked`: it runs the question's own validator from ``copier.yml`` (and
-its choices) on the given answer first, and refuses with Copier's message as a
-:class:`~copier.errors.UserMessageError`, printed alone, before anything is
-written. It also refuses a key that names no question (a misspelling would
-otherwise be dropped silently), naming the closest question.
+Copier takes such an answer after rendering its question's ``when``, and refuses a
+bad one with a bare ``ValueError``, which its command line prints as a traceback.
+Every asked question's ``when`` in ``copier.yml`` is therefore :func:`checked`: it
+runs the question's own validator from ``copier.yml`` (and its choices) on the given
+answer (or, with ``--defaults``, the default) first, and refuses with Copier's
+message as a :class:`~copier.errors.UserMessageError`, printed alone, before
+anything is written. It also refuses a key that names no question (a misspelling
+would otherwise be dropped silently), naming the closest question.
 """
 
 from __future__ import annotations
@@ -129,16 +129,33 @@ def answer_error(context: Context, question: str, value: Any) -> str:
     return f"Validation error for question {question!r}: {message}" if message else ""
 
 
-@pass_context
-def checked(context: Context, question: str) -> bool:
-    """True once the given answers are known and the one given to ``question`` is valid.
+def taken_without_asking(context: Context, question: str) -> list[Any]:
+    """The answer Copier takes for ``question`` without asking, in a list; [] if it asks.
 
-    Raises:
-        AnswerRefused: an unknown key, or the answer given to ``question`` is refused.
+    A given answer, else with ``--defaults`` and no answer recorded, the default
+    (Copier validates it too: a default worked out from another answer can break a rule).
     """
     conf = context["_copier_conf"]
-    data: Mapping[str, Any] = conf["data"]
-    refuse_unknown_keys(data, conf["user_defaults"])
-    if question in data and (message := answer_error(context, question, data[question])):
-        raise AnswerRefused(message)
+    if question in conf["data"]:
+        return [conf["data"][question]]
+    default = questions()[question].get("default")
+    if not conf["defaults"] or question in context or default is None:
+        return []
+    if isinstance(default, str):
+        return [context.environment.from_string(default).render(context.get_all())]
+    return [default]
+
+
+@pass_context
+def checked(context: Context, question: str) -> bool:
+    """True once the given answers are known and the one ``question`` takes is valid.
+
+    Raises:
+        AnswerRefused: an unknown key, or the answer ``question`` takes unasked is refused.
+    """
+    conf = context["_copier_conf"]
+    refuse_unknown_keys(conf["data"], conf["user_defaults"])
+    for answer in taken_without_asking(context, question):
+        if message := answer_error(context, question, answer):
+            raise AnswerRefused(message)
     return True
