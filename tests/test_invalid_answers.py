@@ -1,11 +1,12 @@
 """Answers that break a rule of copier-ddd-service are refused before anything is written.
 
 Every case runs the template through copier's API with ``data`` and ``defaults``,
-exactly as a non-interactive user would, and checks three things: copier raises
-the ``ValueError`` it uses for a failed question validator, the message names the
-question, the offending value and the rule it breaks, and the destination
-directory stays empty. A few positive cases make sure that names which are only
-reserved in SQL (or are Python soft keywords) are still accepted.
+exactly as a non-interactive user would, and checks three things: copier raises a
+``UserMessageError`` (its command line prints the message alone, no traceback)
+worded as its own "Validation error for question ..." (or "Invalid choice for ..."),
+the message names the question, the offending value and the rule it breaks, and the
+destination directory stays empty. A few positive cases make sure that names which
+are only reserved in SQL (or are Python soft keywords) are still accepted.
 
 No case runs the post-generation checks: every answer set has ``checks: none``.
 """
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 from copier import run_copy
+from copier.errors import UserMessageError
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
 
@@ -1004,7 +1006,7 @@ def test_an_invalid_answer_is_refused_and_nothing_is_written(
 ) -> None:
     destination = tmp_path / "service"
 
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(UserMessageError, match=message):
         render(destination, answers)
 
     assert not destination.exists() or not any(destination.iterdir())

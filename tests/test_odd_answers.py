@@ -1,11 +1,12 @@
 """Answers at the edges of the rules are accepted and generate a clean service.
 
 One service batches them all (to keep the suite fast): names at the 40-character
-limits, a 30-character package name, emoji and typographic quotes in every text
-answer, an entity whose name starts with ``Test`` (pytest must not collect its
-classes), characters ruff takes for ASCII look-alikes (a multiplication sign, an
-en dash, a Cyrillic a), defaults that become module constants (a UUID, a long text, a long
-datetime) and numbers at the edges of their columns.
+limits, a 30-character package name that sorts after ``tests``, emoji and
+typographic quotes in every text answer, an entity whose name starts with ``Test``
+(pytest must not collect its classes), characters ruff takes for ASCII look-alikes
+(a multiplication sign, an en dash, a Cyrillic a), defaults that become module
+constants (a UUID, a long text, a long datetime) and numbers at the edges of their
+columns.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import yaml
 from conftest import check_service, generate
 
 LONG_ENTITY = "Abcdefghijklmnopqrstuvwxyzabcdefghijklmn"  # 40 characters as snake_case
-PACKAGE = "a_long_package_name_for_svc_30"
+# Sorts after ``tests``: the generated tests' imports of the package come before
+# their imports of ``tests.support`` all the same, and ruff must find them sorted.
+PACKAGE = "z_long_package_name_for_svc_30"
 
 
 # Characters ruff takes for ASCII look-alikes in docstrings (RUF002), and an emoji

@@ -1,9 +1,9 @@
 """Random valid answer sets, each of which must generate a clean service.
 
-A seeded generator draws entity sets with every field type and option, names at
-the length limits, text with emoji, references and defaults at the edges of
-their columns. Set ``ANSWERS_SEED`` to replay a run; the seed is printed in every
-failure message.
+A seeded generator draws entity sets with every field type and option, names at the
+length limits, package names that sort before and after ``tests``, text with emoji,
+references and defaults at the edges of their columns. Set ``ANSWERS_SEED`` to
+replay a run; the seed is printed in every failure message.
 
 To stay affordable on two cores, the answer sets are rendered from a plain copy
 of the template (no git clone per render), ruff runs once over all services,
@@ -55,6 +55,15 @@ WORDS = [
     "batch",
 ]
 TEXT = ["Tracks orders 😀", "Café — naïve “façade”", "Plain words only", "数据 and ünïcödé"]
+
+
+def package_prefix(index: int) -> str:
+    """``svc`` or ``zoo`` in turn: package names that sort before and after ``tests``.
+
+    The generated tests import from the package and from ``tests.support``; ruff
+    must find both orders sorted.
+    """
+    return "svc" if index % 2 == 0 else "zoo"
 
 
 class Draw:
@@ -154,7 +163,7 @@ class Draw:
             entities.append(entity)
         return {
             "project_name": self.random.choice(TEXT),
-            "package_name": f"svc_{index}_" + "p" * self.random.randint(0, 22),
+            "package_name": f"{package_prefix(index)}_{index}_" + "p" * self.random.randint(0, 22),
             "description": self.random.choice(TEXT),
             "author_name": self.random.choice(TEXT),
             "entities": entities,
@@ -176,6 +185,8 @@ def valid_answer_sets(seed: int) -> list[dict[str, Any]]:
         ):
             found.append(answers)
     assert tries < 3 * SETS, f"seed {seed}: only {SETS} of {tries} draws were valid"
+    names = sorted(answers["package_name"] for answers in found)
+    assert names[0] < "tests" < names[-1], names
     return found
 
 

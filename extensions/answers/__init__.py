@@ -2,8 +2,9 @@
 
 Modules, by job: ``model`` (the parsed answers), ``parse_fields`` and
 ``parse_entities`` (the rules of the ``entities`` answer), ``questions`` (the
-other questions), ``naming``, ``reserved`` (names the generated code uses, read
-from the template), ``references`` (the reference graph), ``field_types`` (one
+other questions), ``given`` (the answers given on the command line, checked
+before Copier takes them), ``naming``, ``reserved`` (names the generated code
+uses, read from the template), ``references`` (the reference graph), ``field_types`` (one
 registry entry per field type), ``defaults``, ``samples``, ``doc_examples`` (the
 values of the docs' examples), ``imports``, ``python_source`` (how generated code
 is laid out) and ``specs`` (what the templates iterate over).
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import doc_examples, python_source, questions, specs
+from . import doc_examples, given, python_source, questions, specs
 from .errors import AnswerError
 from .parse_entities import parse_entities
 
@@ -54,6 +55,7 @@ def http_path_errors(value: Any) -> str:
 def filters() -> dict[str, Callable[..., Any]]:
     """The Jinja filters the questions and templates use, by name."""
     return {
+        "given_answer_checked": given.checked,
         "entity_errors": entity_errors,
         "entity_specs": entity_specs,
         "http_path_errors": http_path_errors,
