@@ -28,6 +28,7 @@ from ..infrastructure.database import (
     database_url,
     masked,
 )
+from ..infrastructure.repositories.database_errors import describe
 from ..infrastructure.settings import Settings, configure_logging
 from . import commands
 from .health import DEFAULT_FUTURE_TOLERANCE, DEFAULT_STALE_DAYS
@@ -171,9 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except REFUSED as error:
         print(f"{PROGRAM}: {error}", file=sys.stderr)
     except SQLAlchemyError as error:
-        reason = getattr(error, "orig", None) or error
         print(
-            f"{PROGRAM}: the database {masked(database_url(settings))} failed: {reason}",
+            f"{PROGRAM}: the database {masked(database_url(settings))} failed: {describe(error)}",
             file=sys.stderr,
         )
     return USAGE_ERROR
