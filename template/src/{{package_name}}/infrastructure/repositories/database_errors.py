@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...domain.exceptions import ConcurrencyConflict, DatabaseException, ReferencedEntityInUse
+from ..database import MIGRATE_COMMAND
 
 # SQLSTATE of a serialization failure: PostgreSQL under REPEATABLE READ or
 # SERIALIZABLE when a row changed after the snapshot; MySQL/MariaDB report a
@@ -26,8 +27,6 @@ SQLITE_FOREIGN_KEY_FAILED = "FOREIGN KEY constraint failed"
 POSTGRESQL_UNDEFINED = frozenset({"42P01", "42703"})
 MYSQL_UNDEFINED = frozenset({1146, 1054})
 SQLITE_UNDEFINED = ("no such table", "no such column", "has no column named")
-# The command that migrates the settings' database to the models' schema.
-MIGRATE_COMMAND = f"{__name__.split('.')[0].replace('_', '-')} db upgrade"
 
 
 @contextmanager
