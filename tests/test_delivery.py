@@ -44,6 +44,14 @@ HOOKS = (
     "mypy --strict src",
 )
 BACKEND_JOBS = {"SQLite": None, "PostgreSQL": "postgresql", "MariaDB": "mysql"}
+# Some Makefile jobs and the modules each needs from the interpreter without uv.
+JOB_TOOLS = {
+    "lint": "ruff mypy",
+    "test": "pytest",
+    "install": "pip",
+    "migrate": "alembic",
+    "test-postgresql": "pytest psycopg",
+}
 
 
 def tool_env(**extra: str) -> dict[str, str]:
@@ -223,6 +231,7 @@ def test_a_fresh_scaffold_locks_syncs_and_passes_pre_commit_and_ci_validation(
 
     if answers:
         return
+    check_without_uv(service, tmp_path / "bare")
     # The hooks fail what they should: here a large file added to the commit.
     (service / "dump.bin").write_bytes(b"\0" * 600_000)
     run(["git", "add", "dump.bin"], service)
@@ -233,6 +242,49 @@ def test_a_fresh_scaffold_locks_syncs_and_passes_pre_commit_and_ci_validation(
     )  # fmt: skip
     assert refused.returncode == 1, refused.stdout
     assert "dump.bin (586 KB) exceeds 500 KB" in refused.stdout
+
+
+def no_uv_env(**extra: str) -> dict[str, str]:
+    """The system's PATH only: no uv (nor the template's venv) on it."""
+    env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "UV")}
+    return {**env, "PATH": "/usr/bin:/bin", **extra}
+
+
+def check_without_uv(service: Path, bare: Path) -> None:
+    """The Makefile and every pre-commit hook run without uv, or say how to get it."""
+    assert shutil.which("uv", path=no_uv_env()["PATH"]) is None
+    # With uv on PATH, the jobs run through it (the service's .venv, from uv.lock).
+    assert f"{UV} run ruff check ." in run(["make", "lint"], service, tool_env())
+    # Without uv, the tools of the interpreter PYTHON names: the jobs and the hooks pass.
+    tools = no_uv_env(PYTHON=sys.executable)
+    lint = run(["make", "lint", f"PYTHON={sys.executable}"], service, tools)
+    assert f"{sys.executable} -m mypy --strict src" in lint
+    output = run([sys.executable, "-m", "pre_commit", "run", "--all-files"], service, tools)
+    for hook in HOOKS:
+        assert re.search(rf"^{re.escape(hook)}\.+Passed$", output, re.MULTILINE), output
+    # An interpreter without the tools: each job and hook stops before running
+    # anything, saying how to get uv or the tools.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    python = str(bare / "bin" / "python")
+    for job, modules in JOB_TOOLS.items():
+        refused = subprocess.run(
+            ["make", job, f"PYTHON={python}"], cwd=service, env=no_uv_env(),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
+        )  # fmt: skip
+        assert refused.returncode == 2, refused.stdout
+        said = f"make {job}: no uv (none on PATH, or UV= empty), and {python} cannot import"
+        assert f"{said} {modules}." in refused.stdout
+        assert "Install uv (https://docs.astral.sh/uv/" in refused.stdout
+        assert f"{python} -m" not in refused.stdout  # nothing ran
+    hooks = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"], cwd=service,
+        env=no_uv_env(PYTHON=python), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, check=False,
+    )  # fmt: skip
+    assert hooks.returncode == 1, hooks.stdout
+    for hook, module in [("ruff format", "ruff"), ("mypy --strict src", "mypy")]:
+        assert re.search(rf"^{re.escape(hook)}\.+Failed$", hooks.stdout, re.MULTILINE)
+        assert f"{python} cannot import {module}. Install uv" in hooks.stdout
 
 
 def test_the_quick_start_runs_literally_to_a_stored_and_reloaded_entity(tmp_path: Path) -> None:

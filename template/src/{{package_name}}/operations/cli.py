@@ -9,7 +9,8 @@
     <service> db upgrade [REVISION]
     <service> db current
 
-The database is the settings' (``DATABASE_URL``, see ``infrastructure/settings.py``).
+The database is the settings' (``DATABASE_URL``, see ``infrastructure/settings.py``);
+a SQLite file that does not exist is refused, except by ``db upgrade``, which makes it.
 Exit codes: 0 healthy (or done), 1 findings, 2 a usage error or a database that
 cannot be used (the message names it, its password masked).
 """
@@ -27,7 +28,9 @@ from ..infrastructure.database import (
     create_database_engine,
     database_url,
     masked,
+    require_existing_database,
 )
+from ..infrastructure.repositories.database_errors import describe
 from ..infrastructure.settings import Settings, configure_logging
 from . import commands
 from .health import DEFAULT_FUTURE_TOLERANCE, DEFAULT_STALE_DAYS
@@ -90,8 +93,13 @@ def _tolerance_option(parser: ArgumentParser) -> None:
 
 
 def build_parser() -> ArgumentParser:
-    """The parser of every command; each command sets ``run`` and ``database``."""
+    """The parser of every command; each command sets ``run`` and ``database``.
+
+    Only ``db upgrade`` sets ``creates``: it may make the SQLite file of the
+    settings; every other command refuses one that does not exist.
+    """
     parser = ArgumentParser(prog=PROGRAM, description=f"Operations of {PACKAGE}.")
+    parser.set_defaults(creates=False)
     groups = parser.add_subparsers(dest="group", required=True, metavar="{timestamps,db}")
 
     timestamps = groups.add_parser("timestamps", help="check, repair and report timestamps")
@@ -144,7 +152,7 @@ def build_parser() -> ArgumentParser:
     migrations = db.add_subparsers(dest="action", required=True)
     upgrade = migrations.add_parser("upgrade", help="upgrade the database to a revision")
     upgrade.add_argument("revision", nargs="?", default="head", help="default: head")
-    upgrade.set_defaults(run=commands.run_db_upgrade, database=False)
+    upgrade.set_defaults(run=commands.run_db_upgrade, database=False, creates=True)
     current = migrations.add_parser("current", help="print the database's revision")
     current.set_defaults(run=commands.run_db_current, database=False)
     return parser
@@ -159,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     configure_logging(settings)
     try:
+        if not options.creates:
+            require_existing_database(settings)
         if not options.database:
             code: int = options.run(options)
             return code
@@ -171,9 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except REFUSED as error:
         print(f"{PROGRAM}: {error}", file=sys.stderr)
     except SQLAlchemyError as error:
-        reason = getattr(error, "orig", None) or error
         print(
-            f"{PROGRAM}: the database {masked(database_url(settings))} failed: {reason}",
+            f"{PROGRAM}: the database {masked(database_url(settings))} failed: {describe(error)}",
             file=sys.stderr,
         )
     return USAGE_ERROR
