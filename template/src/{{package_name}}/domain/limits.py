@@ -10,9 +10,11 @@ from datetime import UTC, date, datetime
 # int fields: an INTEGER column (32 bits on PostgreSQL and MariaDB).
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1
-# decimal fields: NUMERIC(20, 6); at most 15 significant digits, which SQLite's
-# REAL keeps exactly, and at most 6 of them after the point.
-DECIMAL_DIGITS = 15
+# decimal fields: NUMERIC(20, 6), which keeps 14 digits before the point; at most
+# 14 significant digits (the zeros that end a whole number count, those that end
+# a fraction do not), which SQLite's REAL keeps exactly too, and at most 6 of
+# them after the point.
+DECIMAL_DIGITS = 14
 DECIMAL_PLACES = 6
 # text fields: MariaDB's TEXT holds 65,535 bytes of UTF-8.
 TEXT_MAX_BYTES = 65_535
