@@ -62,6 +62,10 @@ REFUSED = {
     "text of 65,536 bytes": ("body", '"a" * 65_536'),
     "text of 16,384 emoji (65,536 bytes)": ("body", '"\\U0001f600" * 16_384'),
     "date 0999-12-31": ("due_on", "date(999, 12, 31)"),
+    "uuid of variant 0, version digit 8": (
+        "external_id",
+        'UUID("2f3e9786-a457-8917-352b-e67cdbd76923")',
+    ),
     "datetime 0001-01-01T00:00:00+14:00": ("starts_at", "datetime(1, 1, 1, tzinfo=EAST)"),
     "datetime 9999-12-31T23:00:00-14:00": ("starts_at", "datetime(9999, 12, 31, 23, tzinfo=WEST)"),
     "datetime 0999-12-31T23:59:59.999999Z": (
@@ -85,6 +89,11 @@ READ_BACK = {
     "text of 16,383 emoji": ("body", '"\\U0001f600" * 16_383'),
     "emoji in a str": ("code", '"\\U0001f600\\U0001f4a9"'),
     "date 1000-01-01": ("due_on", "date(1000, 1, 1)"),
+    "uuid of variant 0, version digit 7": (
+        "external_id",
+        'UUID("2f3e9786-a457-7917-352b-e67cdbd76923")',
+    ),
+    "uuid ffffffff-ffff-ffff-ffff-ffffffffffff": ("external_id", "UUID(int=2**128 - 1)"),
     "date 9999-12-31": ("due_on", "date(9999, 12, 31)"),
     "datetime 1000-01-01T00:00:00Z": ("starts_at", "datetime(1000, 1, 1, tzinfo=UTC)"),
     "datetime 0999-12-31T10:00:00-14:00 (1000 in UTC)": (
@@ -101,7 +110,7 @@ STORE_VALUES = """
 import json, sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from {package}.application.sample_service import SampleService
 from {package}.domain.exceptions import ValidationError

@@ -23,6 +23,10 @@ EARLIEST_DATE = date(1000, 1, 1)
 LATEST_DATE = date(9999, 12, 31)
 EARLIEST_DATETIME = datetime(1000, 1, 1, tzinfo=UTC)
 LATEST_DATETIME = datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
+# uuid and ref fields: MariaDB's UUID type refuses the UUIDs of variant 0 (NCS,
+# not RFC 4122) whose version digit (the 13th hex digit) is 8 to f; uuid4() and
+# uuid7() never make one.
+FORBIDDEN_UUIDS = "variant 0 (NCS) UUIDs whose version digit is 8 to f"
 # Characters no string field stores: NUL (refused by PostgreSQL) and the lone
 # surrogates U+D800 to U+DFFF (not encodable in UTF-8).
 FORBIDDEN_CHARACTERS = "\x00 and U+D800 to U+DFFF"

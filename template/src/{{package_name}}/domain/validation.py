@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from uuid import UUID
+from uuid import RESERVED_NCS, UUID
 
 from .clock import as_utc
 from .exceptions import ValidationError
@@ -20,6 +20,7 @@ from .limits import (
     EARLIEST_DATE,
     EARLIEST_DATETIME,
     FORBIDDEN_CHARACTERS,
+    FORBIDDEN_UUIDS,
     INT_MAX,
     INT_MIN,
     LATEST_DATE,
@@ -166,7 +167,12 @@ def require_datetime(name: str, value: object, *, nullable: bool = False) -> Non
 
 
 def require_uuid(name: str, value: object, *, nullable: bool = False) -> None:
-    _present(name, value, UUID, "a UUID", nullable)
+    if not _present(name, value, UUID, "a UUID", nullable) or not isinstance(value, UUID):
+        return
+    if value.variant == RESERVED_NCS and value.hex[12] in "89abcdef":
+        raise ValidationError(
+            f"{name} must not be one of the {FORBIDDEN_UUIDS}, got {value}", field=name
+        )
 
 
 def require_choice(
