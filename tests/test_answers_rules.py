@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from conftest import TEMPLATE_ROOT
 from extension_modules import (
     AnswerError,
     defaults,
@@ -107,6 +108,12 @@ def test_project_name_and_package_name_rules() -> None:
         (defaults.float_default, float("nan"), "is not a finite number"),
         (defaults.decimal_default, "123456789012345", "does not fit NUMERIC(20, 6)"),
         (defaults.decimal_default, "0.1234567", "does not fit NUMERIC(20, 6)"),
+        # Rounded on SQLite (a REAL): 15 significant digits, or 20.
+        (defaults.decimal_default, "12345678901234.5", "14 significant digits"),
+        (defaults.decimal_default, "99999999999999.999999", "14 significant digits"),
+        (defaults.decimal_default, "1E+14", "14 significant digits"),
+        (defaults.text_default, "a\x00b", "holds NUL or a lone surrogate"),
+        (defaults.text_default, "a\ud800b", "holds NUL or a lone surrogate"),
         (defaults.date_default, "0999-12-31", "outside the years 1000 to 9999"),
         (defaults.datetime_default, "9999-12-31T23:00:00-05:00", "outside the years"),
         (defaults.uuid_default, True, "is not a valid uuid"),
@@ -124,7 +131,9 @@ def test_defaults_outside_what_every_backend_stores_are_refused(
     [
         (defaults.int_default, 2**31 - 1, "2147483647"),
         (defaults.float_default, 3, "3.0"),
-        (defaults.decimal_default, "99999999999999.999999", 'Decimal("99999999999999.999999")'),
+        (defaults.decimal_default, "99999999.999999", 'Decimal("99999999.999999")'),
+        (defaults.decimal_default, "99999999999999", 'Decimal("99999999999999")'),
+        (defaults.decimal_default, "1.5000000", 'Decimal("1.5000000")'),
         (defaults.date_default, dt.date(2020, 2, 29), "date(2020, 2, 29)"),
         (
             defaults.datetime_default,
@@ -202,3 +211,16 @@ def test_on_delete_defaults_to_restrict_which_writes_no_foreign_key_action() -> 
         "cascade": ("cascade", "CASCADE"),
         "set_null": ("set_null", "SET NULL"),
     }
+
+
+def test_default_rules_are_the_limits_the_generated_domain_enforces() -> None:
+    limits_py = TEMPLATE_ROOT / "template" / "src" / "{{package_name}}" / "domain" / "limits.py"
+    limits: dict[str, Any] = {}
+    exec(compile(limits_py.read_text(), str(limits_py), "exec"), limits)
+    assert (limits["INT_MIN"], limits["INT_MAX"]) == defaults.INT_RANGE
+    assert (
+        limits["DECIMAL_DIGITS"],
+        limits["DECIMAL_PLACES"],
+    ) == (defaults.DECIMAL_DIGITS, defaults.DECIMAL_PLACES)
+    assert (limits["EARLIEST_DATE"].year, limits["LATEST_DATE"].year) == defaults.YEARS
+    assert (limits["EARLIEST_DATETIME"].year, limits["LATEST_DATETIME"].year) == defaults.YEARS

@@ -94,7 +94,7 @@ class Draw:
             "text": "A long text default " * 8 if edge else "",
             "int": self.random.choice([2**31 - 1, -(2**31)]) if edge else 0,
             "float": -1.7976931348623157e308 if edge else 0.5,
-            "decimal": "-99999999999999.999999" if edge else "0.000001",
+            "decimal": "-99999999.999999" if edge else "0.000001",
             "bool": self.random.random() < 0.5,
             "date": "9999-12-31" if edge else "1000-01-01",
             "datetime": "2024-02-29T23:59:59.999999-05:00",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import re
 import uuid
 from typing import Any
 
@@ -17,8 +18,11 @@ from .python_source import py_str
 
 # INTEGER is 32 bits on every backend.
 INT_RANGE = (-(2**31), 2**31 - 1)
-# NUMERIC(20, 6): 14 digits before the point, 6 after.
+# As the service's domain/limits.py: NUMERIC(20, 6) and SQLite's REAL keep at most
+# 14 significant digits exactly, at most 6 of them after the point.
 DECIMAL_DIGITS, DECIMAL_PLACES = 14, 6
+# As domain/limits.py: no database stores NUL or a lone surrogate.
+FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
 # DATE and DATETIME(6) on MariaDB hold the years 1000 to 9999.
 YEARS = (1000, 9999)
 
@@ -30,6 +34,8 @@ def _not_a(type_name: str) -> ValueError:
 def text_default(value: Any, max_length: int | None) -> str:
     if not isinstance(value, str):
         raise _not_a("str")
+    if FORBIDDEN.search(value):
+        raise ValueError("holds NUL or a lone surrogate, which no database stores")
     if max_length is not None and len(value) > max_length:
         raise ValueError(f"is longer than max_length {max_length}")
     return py_str(value)
@@ -65,16 +71,29 @@ def decimal_default(value: Any, max_length: int | None) -> str:
         raise _not_a("decimal") from error
     if not number.is_finite():
         raise _not_a("decimal")
-    _sign, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)
-    places = max(0, -exponent)
-    before = max(0, len(digits) + exponent)
-    if places > DECIMAL_PLACES or before > DECIMAL_DIGITS:
+    significant, places = _decimal_shape(number)
+    if places > DECIMAL_PLACES or significant > DECIMAL_DIGITS:
         raise ValueError(
-            f"does not fit NUMERIC(20, 6): at most {DECIMAL_DIGITS} digits before the point "
-            f"and {DECIMAL_PLACES} after"
+            f"does not fit NUMERIC(20, 6) exactly on every database: at most {DECIMAL_DIGITS} "
+            f"significant digits, {DECIMAL_PLACES} of them after the point"
         )
     return f"Decimal({py_str(str(number))})"
+
+
+def _decimal_shape(number: decimal.Decimal) -> tuple[int, int]:
+    """Significant digits and digits after the point, as the domain counts them.
+
+    The zeros that end a fraction do not count; those that end a whole number do.
+    """
+    _sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    if not any(digits):
+        return 1, 0
+    kept = len(digits)
+    while digits[kept - 1] == 0 and exponent + len(digits) - kept < 0:
+        kept -= 1
+    exponent += len(digits) - kept
+    return kept + max(0, exponent), max(0, -exponent)
 
 
 def bool_default(value: Any, max_length: int | None) -> str:

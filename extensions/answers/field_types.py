@@ -72,7 +72,7 @@ FIELD_TYPES: dict[str, FieldType] = {
             column="Text()",
             column_import="Text",
             migration="sa.Text()",
-            checker="require_str",
+            checker="require_text",
             invalid=("42", "not a str"),
             parse_default=defaults.text_default,
             unique_values=None,
@@ -179,7 +179,7 @@ FIELD_TYPES: dict[str, FieldType] = {
             parse_default=defaults.uuid_default,
             unique_values=("uuid4()", 'UUID("00000000-0000-4000-8000-000000000001")'),
             unique_refusal=None,
-            doc="UUID (CHAR(32) on MariaDB)",
+            doc="UUID (CHAR(32) on SQLite and MySQL)",
             default_as_constant=True,
         ),
         # One of a fixed list of strings (``choices``): a VARCHAR as long as the longest

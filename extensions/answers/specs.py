@@ -21,6 +21,7 @@ from .imports import (
     FOREIGN_KEY,
     MODEL_BASE,
     PAGE_SIZE,
+    TABLE_OPTIONS,
     UTC_DATETIME,
     names_used_by,
 )
@@ -84,7 +85,7 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "indexes": indexes,
         # ruff format keeps one index on one line when it fits (no magic trailing comma).
         "table_args_one_line": len(indexes) == 1
-        and width(f"    __table_args__ = ({_table_arg(indexes[0])},)") <= LINE_LENGTH,
+        and width(f"    __table_args__ = ({_table_arg(indexes[0])}, TABLE_OPTIONS)") <= LINE_LENGTH,
         "choices_constants": [spec for spec in fields if spec["choices_constant"]],
         # The model imports them from the domain, in the order isort wants.
         "choices_names": sorted(
@@ -145,7 +146,7 @@ def _table_arg(index: dict[str, Any]) -> str:
 
 
 def _orm_imports(entity: Entity, types: set[str]) -> list[str]:
-    pairs = {ENTITY_MODEL}
+    pairs = {ENTITY_MODEL, TABLE_OPTIONS}
     if "datetime" in types:
         pairs.add(UTC_DATETIME)
     for field in entity.references:

@@ -57,7 +57,7 @@ class BaseTimestampEntity:
         for name in self._constructor_fields().datetimes:
             value = getattr(self, name)
             if isinstance(value, datetime) and value.tzinfo is not UTC:
-                setattr(self, name, as_utc(value))
+                setattr(self, name, as_utc(value, name=name))
         if self.updated_at < self.created_at:
             raise ValidationError(
                 f"updated_at {self.updated_at.isoformat()} is earlier than "
@@ -119,7 +119,7 @@ class BaseTimestampEntity:
 
     def is_newer_than(self, moment: datetime) -> bool:
         """Whether the entity changed after ``moment`` (naive means UTC)."""
-        return self.updated_at > as_utc(moment)
+        return self.updated_at > as_utc(moment, name="moment")
 
     def get_age_seconds(self) -> float:
         """Seconds since the entity was created."""
@@ -148,7 +148,7 @@ class BaseTimestampEntity:
         is recorded, but ``updated_at`` stays.
         """
         if isinstance(value, datetime):
-            value = as_utc(value)
+            value = as_utc(value, name=name)
         old_value = getattr(self, name)
         setattr(self, name, value)
         try:

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Protocol
 
+from .exceptions import ValidationError
+
 # The finest step every supported database stores.
 RESOLUTION = timedelta(microseconds=1)
 
@@ -35,13 +37,22 @@ class SystemClock:
 _active_clock: Clock = SystemClock()
 
 
-def as_utc(value: datetime) -> datetime:
-    """``value`` as aware UTC; a naive value is taken to be UTC already."""
+def as_utc(value: datetime, *, name: str = "datetime") -> datetime:
+    """``value`` as aware UTC; a naive value is taken to be UTC already.
+
+    A value whose UTC instant is outside the years 1 to 9999 that Python holds
+    (``0001-01-01T00:00:00+14:00``) is a ValidationError naming ``name``.
+    """
     if value.tzinfo is UTC:
         return value
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValidationError(
+            f"{name} {value.isoformat()} is outside the years 1 to 9999 in UTC", field=name
+        ) from error
 
 
 def utc_now() -> datetime:
@@ -62,7 +73,7 @@ def next_updated_at(
     """
     moment = _active_clock.now() if at is None else at
     if moment.tzinfo is not UTC:
-        moment = as_utc(moment)
+        moment = as_utc(moment, name="at")
     if stored is not None and moment <= stored:
         moment = stored + RESOLUTION
     if created_at is not None and moment < created_at:

@@ -1,11 +1,35 @@
-"""Field rules shared by all entities; each raises ValidationError naming the field."""
+"""Field rules shared by all entities; each raises ValidationError naming the field.
 
+Besides its type, every value must lie inside what every supported database
+stores and reads back exactly (``limits.py``): a value outside is refused here,
+never rounded, clipped or left for the database to fail on.
+"""
+
+import math
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from uuid import UUID
+from uuid import RESERVED_NCS, UUID
 
+from .clock import as_utc
 from .exceptions import ValidationError
+from .limits import (
+    DECIMAL_DIGITS,
+    DECIMAL_PLACES,
+    EARLIEST_DATE,
+    EARLIEST_DATETIME,
+    FORBIDDEN_CHARACTERS,
+    FORBIDDEN_UUIDS,
+    INT_MAX,
+    INT_MIN,
+    LATEST_DATE,
+    LATEST_DATETIME,
+    TEXT_MAX_BYTES,
+)
+
+# The characters of FORBIDDEN_CHARACTERS.
+FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
 
 
 def _present(
@@ -21,27 +45,98 @@ def _present(
     return True
 
 
+def _storable_characters(name: str, value: str) -> None:
+    """No NUL and no lone surrogate: no database stores them."""
+    found = FORBIDDEN.search(value)
+    if found:
+        raise ValidationError(
+            f"{name} must not contain {FORBIDDEN_CHARACTERS}; found {found.group()!r} "
+            f"at position {found.start()}",
+            field=name,
+        )
+
+
 def require_str(
     name: str, value: object, *, max_length: int | None = None, nullable: bool = False
 ) -> None:
-    if not _present(name, value, str, "a str", nullable) or max_length is None:
+    if not _present(name, value, str, "a str", nullable) or not isinstance(value, str):
         return
-    if isinstance(value, str) and len(value) > max_length:
+    _storable_characters(name, value)
+    if max_length is not None and len(value) > max_length:
         raise ValidationError(
             f"{name} must be at most {max_length} characters, got {len(value)}", field=name
         )
 
 
+def require_text(name: str, value: object, *, nullable: bool = False) -> None:
+    if not _present(name, value, str, "a str", nullable) or not isinstance(value, str):
+        return
+    _storable_characters(name, value)
+    size = len(value.encode())
+    if size > TEXT_MAX_BYTES:
+        raise ValidationError(
+            f"{name} must be at most {TEXT_MAX_BYTES} bytes in UTF-8, got {size}", field=name
+        )
+
+
 def require_int(name: str, value: object, *, nullable: bool = False) -> None:
-    _present(name, value, int, "an int", nullable)
+    if not _present(name, value, int, "an int", nullable) or not isinstance(value, int):
+        return
+    if not INT_MIN <= value <= INT_MAX:
+        raise ValidationError(
+            f"{name} must be from {INT_MIN} to {INT_MAX} (a 32-bit INTEGER), got {value}",
+            field=name,
+        )
 
 
 def require_float(name: str, value: object, *, nullable: bool = False) -> None:
-    _present(name, value, (float, int), "a float", nullable)
+    if not _present(name, value, (float, int), "a float", nullable):
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationError(f"{name} must be a finite float, got {value!r}", field=name)
+    if isinstance(value, int) and not _exact_float(value):
+        raise ValidationError(
+            f"{name} must be a number a float holds exactly, got the int {value}", field=name
+        )
+
+
+def _exact_float(value: int) -> bool:
+    try:
+        return float(value) == value
+    except OverflowError:
+        return False
 
 
 def require_decimal(name: str, value: object, *, nullable: bool = False) -> None:
-    _present(name, value, Decimal, "a Decimal", nullable)
+    if not _present(name, value, Decimal, "a Decimal", nullable) or not isinstance(value, Decimal):
+        return
+    if not value.is_finite():
+        raise ValidationError(f"{name} must be a finite Decimal, got {value}", field=name)
+    digits, places = decimal_shape(value)
+    if digits > DECIMAL_DIGITS or places > DECIMAL_PLACES:
+        raise ValidationError(
+            f"{name} must have at most {DECIMAL_DIGITS} significant digits and "
+            f"{DECIMAL_PLACES} after the point, got {value} ({digits} and {places}); "
+            "it is refused, never rounded",
+            field=name,
+        )
+
+
+def decimal_shape(value: Decimal) -> tuple[int, int]:
+    """Significant digits and digits after the point of a finite ``value``.
+
+    The zeros that end a fraction do not count (``1.50`` is ``1.5``); those that
+    end a whole number do (``1E+20`` has 21 digits).
+    """
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if not any(digits):
+        return 1, 0
+    kept = len(digits)
+    while kept > 1 and digits[kept - 1] == 0 and exponent + len(digits) - kept < 0:
+        kept -= 1
+    exponent += len(digits) - kept
+    return kept + max(0, exponent), max(0, -exponent)
 
 
 def require_bool(name: str, value: object, *, nullable: bool = False) -> None:
@@ -49,21 +144,43 @@ def require_bool(name: str, value: object, *, nullable: bool = False) -> None:
 
 
 def require_date(name: str, value: object, *, nullable: bool = False) -> None:
-    if _present(name, value, date, "a date", nullable) and isinstance(value, datetime):
+    if not _present(name, value, date, "a date", nullable) or not isinstance(value, date):
+        return
+    if isinstance(value, datetime):
         raise ValidationError(f"{name} must be a date, not a datetime", field=name)
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            f"{name} must be from {EARLIEST_DATE} to {LATEST_DATE}, got {value}", field=name
+        )
 
 
 def require_datetime(name: str, value: object, *, nullable: bool = False) -> None:
-    _present(name, value, datetime, "a datetime", nullable)
+    if not _present(name, value, datetime, "a datetime", nullable):
+        return
+    assert isinstance(value, datetime)
+    if not EARLIEST_DATETIME <= as_utc(value, name=name) <= LATEST_DATETIME:
+        raise ValidationError(
+            f"{name} must be from {EARLIEST_DATETIME.isoformat()} to "
+            f"{LATEST_DATETIME.isoformat()} in UTC, got {value.isoformat()}",
+            field=name,
+        )
 
 
 def require_uuid(name: str, value: object, *, nullable: bool = False) -> None:
-    _present(name, value, UUID, "a UUID", nullable)
+    if not _present(name, value, UUID, "a UUID", nullable) or not isinstance(value, UUID):
+        return
+    if value.variant == RESERVED_NCS and value.hex[12] in "89abcdef":
+        raise ValidationError(
+            f"{name} must not be one of the {FORBIDDEN_UUIDS}, got {value}", field=name
+        )
 
 
 def require_choice(
     name: str, value: object, *, choices: Sequence[str], nullable: bool = False
 ) -> None:
-    if _present(name, value, str, "a str", nullable) and value not in choices:
+    if not _present(name, value, str, "a str", nullable) or not isinstance(value, str):
+        return
+    _storable_characters(name, value)
+    if value not in choices:
         allowed = ", ".join(repr(choice) for choice in choices)
         raise ValidationError(f"{name} must be one of {allowed}, got {value!r}", field=name)

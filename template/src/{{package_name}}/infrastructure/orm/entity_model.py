@@ -8,6 +8,10 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from .base import Base
 from .timestamp_mixin import TimestampMixin
 
+# Every entity table's ``__table_args__`` ends with these: on MySQL/MariaDB the
+# table stores utf8mb4 (every character, emoji too) whatever the server's default.
+TABLE_OPTIONS = {"mysql_charset": "utf8mb4", "mariadb_charset": "utf8mb4"}
+
 
 class EntityModel(TimestampMixin, Base):
     """An entity row: its id, an optimistic-locking version and the timestamps."""

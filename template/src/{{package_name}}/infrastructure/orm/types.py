@@ -1,6 +1,6 @@
 """Column types that behave the same on every supported database."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DateTime, Dialect
 from sqlalchemy.dialects.mysql import DATETIME as MYSQL_DATETIME
@@ -30,7 +30,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value.isoformat()} given; pass an aware value")
-        utc = value.astimezone(UTC)
+        utc = as_utc(value, name="value")
         return utc if dialect.name == "postgresql" else utc.replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:

@@ -84,7 +84,9 @@ class EntityReads(Generic[EntityT, ModelT]):
         changed after that moment.
         """
         model = self.model_type
-        criteria = [] if updated_since is None else [model.updated_at > as_utc(updated_since)]
+        criteria: list[ColumnElement[bool]] = []
+        if updated_since is not None:
+            criteria.append(model.updated_at > as_utc(updated_since, name="updated_since"))
         items = self._find(self._page(criteria, limit, offset, order_by), "list_and_count")
         total = self._count(criteria, "list_and_count")
         return Page(tuple(items), total, limit, offset)
@@ -113,7 +115,7 @@ class EntityReads(Generic[EntityT, ModelT]):
         model = self.model_type
         query = (
             select(model)
-            .where(model.updated_at > as_utc(moment))
+            .where(model.updated_at > as_utc(moment, name="moment"))
             .order_by(model.updated_at, model.id)
         )
         return self._find(query, "find_updated_since")
@@ -121,7 +123,12 @@ class EntityReads(Generic[EntityT, ModelT]):
     def find_stale(self, older_than: timedelta) -> builtins.list[EntityT]:
         """Entities not changed for longer than ``older_than``, oldest change first."""
         model = self.model_type
-        cutoff = utc_now() - older_than
+        try:
+            cutoff = utc_now() - older_than
+        except OverflowError as error:
+            raise ValidationError(
+                f"older_than {older_than} reaches back past the year 1", field="older_than"
+            ) from error
         query = select(model).where(model.updated_at < cutoff).order_by(model.updated_at, model.id)
         return self._find(query, "find_stale")
 
