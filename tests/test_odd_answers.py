@@ -57,7 +57,7 @@ ODD_ENTITIES: list[dict[str, Any]] = [
                 "type": "str",
                 "default": "A long default that does not fit one line of code 😀, not at all " * 2,
             },
-            {"name": forty("e"), "type": "decimal", "default": "99999999999999.999999"},
+            {"name": forty("e"), "type": "decimal", "default": "99999999.999999"},
             {"name": forty("f"), "type": "int", "default": 2**31 - 1},
             {"name": forty("g"), "type": "float", "default": -1.7976931348623157e308},
             {"name": forty("h"), "type": "date", "default": "1000-01-01"},

@@ -52,6 +52,7 @@ REFUSED = {
     "decimal 99999999999999.999999": ("price", 'Decimal("99999999999999.999999")'),
     "decimal 999999999999999 (15 digits)": ("price", 'Decimal("999999999999999")'),
     "decimal 19.1234567": ("price", 'Decimal("19.1234567")'),
+    "decimal 9765624999.7 (10 digits before the point)": ("price", 'Decimal("9765624999.7")'),
     "lone surrogate in a str": ("code", '"a\\ud800b"'),
     "lone surrogate in a text": ("body", '"a\\udfffb"'),
     "lone surrogate in a choice": ("status", '"a\\ud800b"'),
@@ -74,7 +75,7 @@ REFUSED = {
     ),
 }
 READ_BACK = {
-    "decimal 99999999999999 (14 digits)": ("price", 'Decimal("99999999999999")'),
+    "decimal 999999999 (9 digits before the point)": ("price", 'Decimal("999999999")'),
     "decimal 99999999.999999": ("price", 'Decimal("99999999.999999")'),
     "decimal -0.000001": ("price", 'Decimal("-0.000001")'),
     "decimal 1.5000000 (zeros after the point)": ("price", 'Decimal("1.5000000")'),

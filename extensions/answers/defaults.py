@@ -20,7 +20,7 @@ from .python_source import py_str
 INT_RANGE = (-(2**31), 2**31 - 1)
 # As the service's domain/limits.py: NUMERIC(20, 6) and SQLite's REAL keep at most
 # 14 significant digits exactly, at most 6 of them after the point.
-DECIMAL_DIGITS, DECIMAL_PLACES = 14, 6
+DECIMAL_DIGITS, DECIMAL_PLACES, DECIMAL_WHOLE_DIGITS = 14, 6, 9
 # As domain/limits.py: no database stores NUL or a lone surrogate.
 FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
 # DATE and DATETIME(6) on MariaDB hold the years 1000 to 9999.
@@ -72,10 +72,16 @@ def decimal_default(value: Any, max_length: int | None) -> str:
     if not number.is_finite():
         raise _not_a("decimal")
     significant, places = _decimal_shape(number)
-    if places > DECIMAL_PLACES or significant > DECIMAL_DIGITS:
+    whole_digits = number.adjusted() + 1
+    if (
+        places > DECIMAL_PLACES
+        or significant > DECIMAL_DIGITS
+        or whole_digits > DECIMAL_WHOLE_DIGITS
+    ):
         raise ValueError(
             f"does not fit NUMERIC(20, 6) exactly on every database: at most {DECIMAL_DIGITS} "
-            f"significant digits, {DECIMAL_PLACES} of them after the point"
+            f"significant digits, {DECIMAL_PLACES} of them after the point and at most "
+            f"{DECIMAL_WHOLE_DIGITS} before it"
         )
     return f"Decimal({py_str(str(number))})"
 

@@ -16,6 +16,9 @@ INT_MAX = 2**31 - 1
 # them after the point.
 DECIMAL_DIGITS = 14
 DECIMAL_PLACES = 6
+# ... and at most 9 before the point: SQLite reads its REAL back with 6 places, which
+# is exact only below 10**9 (15 digits in all).
+DECIMAL_WHOLE_DIGITS = 9
 # text fields: MariaDB's TEXT holds 65,535 bytes of UTF-8.
 TEXT_MAX_BYTES = 65_535
 # date and datetime fields: MariaDB's DATETIME range; datetimes are compared in UTC.

@@ -17,6 +17,7 @@ from .exceptions import ValidationError
 from .limits import (
     DECIMAL_DIGITS,
     DECIMAL_PLACES,
+    DECIMAL_WHOLE_DIGITS,
     EARLIEST_DATE,
     EARLIEST_DATETIME,
     FORBIDDEN_CHARACTERS,
@@ -118,6 +119,12 @@ def require_decimal(name: str, value: object, *, nullable: bool = False) -> None
             f"{name} must have at most {DECIMAL_DIGITS} significant digits and "
             f"{DECIMAL_PLACES} after the point, got {value} ({digits} and {places}); "
             "it is refused, never rounded",
+            field=name,
+        )
+    if value.adjusted() >= DECIMAL_WHOLE_DIGITS:
+        raise ValidationError(
+            f"{name} must have at most {DECIMAL_WHOLE_DIGITS} digits before the point, "
+            f"got {value}",
             field=name,
         )
 

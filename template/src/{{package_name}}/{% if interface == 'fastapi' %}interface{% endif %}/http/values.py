@@ -29,6 +29,7 @@ from ...domain.clock import as_utc
 from ...domain.limits import (
     DECIMAL_DIGITS,
     DECIMAL_PLACES,
+    DECIMAL_WHOLE_DIGITS,
     EARLIEST_DATE,
     EARLIEST_DATETIME,
     FORBIDDEN_CHARACTERS,
@@ -70,9 +71,9 @@ def years(first: int, last: int) -> str:
 
 
 def _decimal_pattern() -> str:
-    """At most DECIMAL_DIGITS digits, at most DECIMAL_PLACES of them after the point."""
-    shapes = [rf"\d{{1,{DECIMAL_DIGITS}}}"] + [
-        rf"\d{{1,{DECIMAL_DIGITS - places}}}\.\d{{{places}}}"
+    """At most DECIMAL_DIGITS digits: DECIMAL_PLACES after the point, DECIMAL_WHOLE_DIGITS before."""
+    shapes = [rf"\d{{1,{DECIMAL_WHOLE_DIGITS}}}"] + [
+        rf"\d{{1,{min(DECIMAL_DIGITS - places, DECIMAL_WHOLE_DIGITS)}}}\.\d{{{places}}}"
         for places in range(1, DECIMAL_PLACES + 1)
     ]
     return rf"^-?(?:{'|'.join(shapes)})$"
