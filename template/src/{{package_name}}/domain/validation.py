@@ -123,8 +123,7 @@ def require_decimal(name: str, value: object, *, nullable: bool = False) -> None
         )
     if value.adjusted() >= DECIMAL_WHOLE_DIGITS:
         raise ValidationError(
-            f"{name} must have at most {DECIMAL_WHOLE_DIGITS} digits before the point, "
-            f"got {value}",
+            f"{name} must have at most {DECIMAL_WHOLE_DIGITS} digits before the point, got {value}",
             field=name,
         )
 
