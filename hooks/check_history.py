@@ -97,24 +97,20 @@ def in_history(path: Path, directories: list[Path], recursive: bool) -> bool:
     return any(parent == d or (recursive and d in parent.parents) for d in directories)
 
 
-def recursive_locations(project: Path) -> bool:
-    config = configparser.ConfigParser(defaults={"here": str(project)})
-    config.read(project / "alembic.ini")
-    return config.getboolean("alembic", "recursive_version_locations", fallback=False)
-
-
-def history_directories(project: Path) -> list[Path]:
-    """The ``versions`` directories of the script location in ``alembic.ini``."""
+def history_directories(project: Path) -> tuple[list[Path], bool]:
+    """The ``versions`` directories ``alembic.ini`` configures, and whether they recurse."""
     config = configparser.ConfigParser(defaults={"here": str(project)})
     if not config.read(project / "alembic.ini"):
         raise HistoryError("alembic.ini is missing: the service has no configured history")
     section = config["alembic"]
+    recursive = section.getboolean("recursive_version_locations", fallback=False)
     locations = section.get("version_locations")
     if locations:
         separator = SEPARATORS.get(section.get("path_separator", "space"), " ")
         parts = [part.strip() for part in locations.split(separator)]
-        return [Path(part).resolve() for part in parts if part]
-    return [(Path(section.get("script_location", "migrations")) / "versions").resolve()]
+        return [Path(part).resolve() for part in parts if part], recursive
+    script_location = Path(section.get("script_location", "migrations"))
+    return [(script_location / "versions").resolve()], recursive
 
 
 def project_files(project: Path) -> list[Path]:
@@ -132,8 +128,7 @@ def project_files(project: Path) -> list[Path]:
 
 def read_history(project: Path) -> tuple[Path, Revisions]:
     """The history's first directory and its revisions; refuses orphans and duplicates."""
-    directories = history_directories(project)
-    recursive = recursive_locations(project)
+    directories, recursive = history_directories(project)
     shown = directories[0].relative_to(project)
     revisions: Revisions = {}
     problems: list[str] = []

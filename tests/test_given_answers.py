@@ -17,7 +17,7 @@ import yaml
 from conftest import TEMPLATE_ROOT
 from copier import run_copy
 from copier.errors import UserMessageError
-from update_support import TemplateRepository, copier, copy_service, git
+from update_support import TemplateRepository, copier, copy_service, git, released_twice
 
 pytestmark = pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
 
@@ -112,11 +112,7 @@ def test_an_api_caller_gets_a_user_message_for_an_unknown_key(tmp_path: Path) ->
 
 @pytest.fixture(scope="module")
 def released(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepository:
-    """The working tree released as v1.0.0, then again as v1.1.0."""
-    template = TemplateRepository(tmp_path_factory.mktemp("given") / "template")
-    template.release_working_tree("v1.0.0")
-    template.release("v1.1.0")
-    return template
+    return released_twice(tmp_path_factory.mktemp("given") / "template")
 
 
 def test_an_update_refuses_a_misspelled_key_and_changes_nothing(

@@ -18,7 +18,15 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import run, server_database
-from update_support import PROJECT, TASK, TemplateRepository, commit_all, copier, copy_service
+from update_support import (
+    PROJECT,
+    TASK,
+    TemplateRepository,
+    commit_all,
+    copier,
+    copy_service,
+    released_twice,
+)
 
 LABEL = {"name": "Label", "fields": [{"name": "title", "type": "str", "max_length": 80}]}
 PACKAGE = Path("src") / "task_tracker"
@@ -40,10 +48,7 @@ def downgrade() -> None:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepository:
-    template = TemplateRepository(tmp_path_factory.mktemp("history") / "template")
-    template.release_working_tree("v1.0.0")
-    template.release("v1.1.0")
-    return template
+    return released_twice(tmp_path_factory.mktemp("history") / "template")
 
 
 def update(service: Path, env: dict[str, str] | None = None, *arguments: str) -> tuple[int, str]:
@@ -97,9 +102,7 @@ def test_an_orphan_revision_fails_the_update_naming_it_and_the_fix(
 def test_a_database_at_an_unknown_revision_fails_the_update(
     template: TemplateRepository, tmp_path: Path
 ) -> None:
-    service = copy_service(template, "v1.0.0", tmp_path / "service")
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    run([sys.executable, "-m", "alembic", "upgrade", "head"], service, {**env, "PYTHONPATH": "src"})
+    service, env = migrated_on_sqlite(template, tmp_path)
     database = service / "var" / "task_tracker.sqlite3"
     with sqlite3.connect(database) as connection:
         connection.execute("UPDATE alembic_version SET version_num = 'c0ffee000001'")
@@ -118,9 +121,7 @@ def test_a_setting_elsewhere_in_dot_env_does_not_hide_the_sqlite_database(
     template: TemplateRepository, tmp_path: Path
 ) -> None:
     """``.env`` naming only TEST_DATABASE_URL (and a commented DATABASE_URL) keeps the default."""
-    service = copy_service(template, "v1.0.0", tmp_path / "service")
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    run([sys.executable, "-m", "alembic", "upgrade", "head"], service, {**env, "PYTHONPATH": "src"})
+    service, env = migrated_on_sqlite(template, tmp_path)
     (service / ".env").write_text(
         "TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres\n"
         "# DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/elsewhere\n"
@@ -172,6 +173,14 @@ def test_git_ignored_files_are_not_part_of_the_service(
 
     assert returncode == 0, output
     assert "Checking the migration history: ok" in output
+
+
+def migrated_on_sqlite(template: TemplateRepository, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A v1.0.0 service migrated in its default SQLite file, and an env without DATABASE_URL."""
+    service = copy_service(template, "v1.0.0", tmp_path / "service")
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    run([sys.executable, "-m", "alembic", "upgrade", "head"], service, {**env, "PYTHONPATH": "src"})
+    return service, env
 
 
 def service_venv(service: Path) -> None:

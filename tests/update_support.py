@@ -98,6 +98,14 @@ class TemplateRepository:
         git(self.path, "tag", tag)
 
 
+def released_twice(path: Path) -> TemplateRepository:
+    """The working tree released as v1.0.0, then again unchanged as v1.1.0."""
+    template = TemplateRepository(path)
+    template.release_working_tree("v1.0.0")
+    template.release("v1.1.0")
+    return template
+
+
 def copier(
     *arguments: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
