@@ -1,7 +1,8 @@
 """Timestamp repair: the anomalies of :mod:`.health`, fixed row by row in batches.
 
-What each anomaly becomes (:func:`repaired`), with ``now`` the one clock
-reading a repair run takes:
+What each anomaly becomes (:func:`repaired`, decided by
+:func:`..infrastructure.repositories.write_path.repaired`), with ``now`` the
+one clock reading a repair run takes:
 
 - ``created_at`` later than now plus the tolerance: ``now`` (earlier).
 - ``updated_at`` later than now plus the tolerance: ``now``. A time that has
@@ -34,7 +35,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine, Table, bindparam, select, update
 
-from ..domain.clock import next_updated_at
+from ..infrastructure.repositories import write_path
 from .health import CheckOptions, anomalous
 
 DEFAULT_BATCH_SIZE = 500
@@ -69,17 +70,8 @@ def _text(moment: datetime | None) -> str:
 def repaired(
     created: datetime | None, updated: datetime | None, now: datetime, options: CheckOptions
 ) -> tuple[datetime, datetime]:
-    """``(created_at, updated_at)`` of a row after repair (see the module's rules)."""
-    limit = now + options.future_tolerance
-    if created is not None and created > limit:
-        created = now
-    if updated is not None and updated > limit:
-        updated = next_updated_at(None, created_at=created, at=now)
-    if created is None:
-        created = now if updated is None else updated
-    if updated is None:
-        updated = next_updated_at(None, created_at=created, at=created)
-    return min(created, updated), updated
+    """``(created_at, updated_at)`` of a row after repair: the write path's decision."""
+    return write_path.repaired(created, updated, now, now + options.future_tolerance)
 
 
 def repair_table(

@@ -4,9 +4,10 @@ The foreign keys carry it out, on every database: ``RESTRICT`` refuses the
 delete while a row references it, ``CASCADE`` deletes the referencing rows,
 ``SET NULL`` empties their reference. The database does that without the ORM,
 so the repository's ``delete()`` empties the ``SET NULL`` references to the
-deleted row itself first, with one stamped UPDATE (``updated_at`` moved by
-:func:`~...domain.clock.next_updated_at`, ``version`` up by one), and then
-expires the rows of the session the database may have deleted or changed.
+deleted row itself first, with one UPDATE whose values the write path decides
+(:func:`..repositories.write_path.stamped_values`: ``updated_at`` stamped
+unless inside ``no_touching()``, ``version`` up by one), and then expires the
+rows of the session the database may have deleted or changed.
 """
 
 from uuid import UUID
@@ -14,9 +15,11 @@ from uuid import UUID
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from ..repositories.write_path import stamped_values
 from .entity_model import EntityModel
 from .models import ENTITY_MODELS
 from .stamps import table_of
+from .timestamp_events import DECIDED
 
 # A reference: the model whose rows hold it, and its column.
 Reference = tuple[type[EntityModel], str]
@@ -48,15 +51,19 @@ def changed_by_delete(model: type[EntityModel]) -> frozenset[type[EntityModel]]:
     return frozenset(found)
 
 
-def empty_references(session: Session, model: type[EntityModel], row_id: UUID) -> None:
-    """Set the ``SET NULL`` references to the ``model`` row ``row_id`` to NULL, stamped.
+def empty_references(
+    session: Session, model: type[EntityModel], row_id: UUID, *, touch: bool
+) -> None:
+    """Set the ``SET NULL`` references to the ``model`` row ``row_id`` to NULL.
 
-    One ORM UPDATE per reference: the timestamp listeners stamp it like
-    ``update_where()``, and the rows loaded in ``session`` take the new values.
+    One ORM UPDATE per reference, stamped like ``update_where()`` when
+    touching; the rows loaded in ``session`` take the new values.
     """
     for child, column in references_to(model, "SET NULL"):
-        emptied = {column: None, "version": child.version + 1}
-        session.execute(update(child).where(getattr(child, column) == row_id).values(emptied))
+        criteria = [getattr(child, column) == row_id]
+        emptied = stamped_values(session, child, criteria, {column: None}, touch=touch)
+        statement = update(child).where(*criteria).values(emptied)
+        session.execute(statement, execution_options={DECIDED: True})
 
 
 def expire_changed_rows(session: Session, model: type[EntityModel]) -> None:

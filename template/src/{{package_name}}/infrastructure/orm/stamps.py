@@ -1,6 +1,7 @@
-"""The next ``updated_at`` of stored rows, read so that no concurrent write is missed.
+"""The stored timestamps of rows, read so that no concurrent write is missed.
 
-A stamp must be later than the value a row has when the write lands, not the
+:func:`..repositories.write_path.stamp_rows` stamps rows later than these. A
+stamp must be later than the value a row has when the write lands, not the
 value some earlier read saw. So the stored values are read with a locking read
 (``SELECT ... FOR UPDATE``): on PostgreSQL and MariaDB it waits for concurrent
 writers of those rows, returns their committed values (MariaDB's REPEATABLE
@@ -14,16 +15,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, func, inspect, select
 from sqlalchemy.engine import Connection
 
-from ...domain.clock import next_updated_at
 
-
-def stamp_for_rows(
+def latest_stored(
     connection: Connection, table: Table, criteria: ColumnElement[bool] | None
-) -> datetime:
-    """One ``updated_at`` later than that of every row matching ``criteria``.
+) -> tuple[datetime | None, datetime | None]:
+    """The latest ``updated_at`` and ``created_at`` of the rows matching ``criteria``.
 
-    ``None`` criteria mean every row. The matched rows stay locked until the
-    transaction ends, so the stamp stays later than their values when it is written.
+    ``None`` criteria mean every row; no row matched gives ``(None, None)``. The
+    matched rows stay locked until the transaction ends.
     """
     locked = select(table.c.updated_at, table.c.created_at)
     if criteria is not None:
@@ -32,7 +31,7 @@ def stamp_for_rows(
     latest = connection.execute(
         select(func.max(rows.c.updated_at), func.max(rows.c.created_at))
     ).one()
-    return next_updated_at(latest[0], created_at=latest[1])
+    return latest[0], latest[1]
 
 
 def table_of(model: type[Any]) -> Table:

@@ -1,48 +1,65 @@
-"""Why did ``updated_at`` move? Every path a write can take, and the listeners.
+"""The ORM safety net: rows and statements written past the repositories get timestamps.
 
-- The domain: ``touch()`` and the ``update_<field>()`` methods.
-- A repository ``save()``/``save_all()`` of a changed entity the domain did not
-  touch, and ``update_timestamp_only()``.
-- :func:`stamp_unset_updated_at`: a row changed through the ORM (unit of work)
-  without moving ``updated_at`` itself.
-- :func:`stamp_bulk_updates`: an ORM ``update()`` statement that does not set
-  ``updated_at`` itself (``update_where()`` is one).
-- :func:`.parent_touch.touch_referenced_parents`: a child row written with a
-  ``touch: true`` reference to this row.
+The repositories decide every write they make through
+:mod:`..repositories.write_path` and mark it decided (:func:`decided_rows`,
+:data:`DECIDED`); the net leaves those alone. For anything else written
+through an ORM session it asks the same write path, with the touch flag read
+once when the flush or statement starts:
 
-Each computes the new value with :func:`~...domain.clock.next_updated_at`:
-now, but strictly later than the stored value. Inside ``no_touching()`` none of
-them moves anything. :func:`install_timestamp_listeners` is the one place the
-listeners are registered; :mod:`..database` calls it for every session factory.
+- :func:`stamp_flush` (``before_flush``): a new row gets the timestamps it
+  lacks (:func:`~..repositories.write_path.fill_unset`); a row changed without
+  moving ``updated_at`` is stamped later than its stored value; the parents
+  the written rows reference with ``touch: true`` are touched.
+- :func:`stamp_statement` (``do_orm_execute``): an ORM ``update()`` statement
+  that sets no ``updated_at`` gets one, later than every row it matches.
+
+:func:`install_timestamp_listeners` is the one place the listeners are
+registered; :mod:`..database` calls it for every session factory.
 """
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from itertools import chain
 
 from sqlalchemy import and_, event, inspect
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapper, ORMExecuteState, Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import (
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    UOWTransaction,
+    sessionmaker,
+)
 from sqlalchemy.sql.dml import Update
 
-from ...domain.clock import utc_now
-from ...domain.touching import touching_suppressed
-from .parent_touch import forget_rolled_back_touches, touch_referenced_parents
-from .stamps import stamp_for_rows, table_of
+from ..repositories.write_path import Parent, fill_unset, stamp_row, stamp_rows, touching
+from .entity_model import EntityModel
+from .parent_touch import forget_rolled_back_touches, touch_parents
+from .stamps import table_of
 from .timestamp_mixin import TimestampMixin
+
+# Execution option of a statement whose timestamps the write path decided.
+DECIDED = "timestamps_decided"
 
 
 def install_timestamp_listeners(factory: sessionmaker[Session]) -> None:
-    """Register every timestamp listener: on the models once, on ``factory``'s sessions."""
-    for name, listener in (
-        ("before_insert", fill_unset_timestamps),
-        ("before_update", stamp_unset_updated_at),
-    ):
-        if not event.contains(TimestampMixin, name, listener):
-            event.listen(TimestampMixin, name, listener, propagate=True)
-    event.listen(factory, "do_orm_execute", stamp_bulk_updates)
-    event.listen(factory, "before_flush", touch_referenced_parents)
+    """Register the safety net and the rollback listeners on ``factory``'s sessions."""
+    event.listen(factory, "before_flush", stamp_flush)
+    event.listen(factory, "do_orm_execute", stamp_statement)
     event.listen(factory, "after_soft_rollback", forget_rolled_back_touches)
     event.listen(factory, "after_soft_rollback", expire_after_a_savepoint_rollback)
+
+
+@contextmanager
+def decided_rows(rows: Iterable[object]) -> Iterator[None]:
+    """Inside the block, the flush leaves ``rows`` to the write path that decided them."""
+    states = [inspect(row) for row in rows]
+    for state in states:
+        state.info[DECIDED] = True
+    try:
+        yield
+    finally:
+        for state in states:
+            state.info.pop(DECIDED, None)
 
 
 def expire_after_a_savepoint_rollback(
@@ -59,40 +76,57 @@ def expire_after_a_savepoint_rollback(
         session.expire_all()
 
 
-def fill_unset_timestamps(
-    mapper: Mapper[Any], connection: Connection, target: TimestampMixin
-) -> None:
-    """A row inserted without timestamps gets one reading of the clock for both."""
-    if target.created_at is None:
-        target.created_at = target.updated_at or utc_now()
-    if target.updated_at is None:
-        target.updated_at = target.created_at
+def stamp_flush(session: Session, flush_context: UOWTransaction | None, instances: object) -> None:
+    """``before_flush`` listener: timestamps and parent touches of undecided rows."""
+    touch = touching()
+    changed = [row for row in session.dirty if session.is_modified(row)]
+    undecided = [
+        row
+        for row in chain(session.new, changed, session.deleted)
+        if isinstance(row, TimestampMixin) and not inspect(row).info.get(DECIDED)
+    ]
+    for row in undecided:
+        if row in session.new:
+            fill_unset(row)
+        elif touch and row in changed:
+            _stamp_changed(session, row)
+    if touch:
+        touch_parents(session, _referenced_parents(undecided))
 
 
-def stamp_unset_updated_at(
-    mapper: Mapper[Any], connection: Connection, target: TimestampMixin
-) -> None:
-    """A row changed through the ORM without moving ``updated_at`` gets it moved."""
-    if touching_suppressed():
-        return
-    state = inspect(target)
+def _stamp_changed(session: Session, row: TimestampMixin) -> None:
+    """A row changed without moving ``updated_at``: stamped later than its stored value."""
+    state = inspect(row)
     if state.attrs.updated_at.history.has_changes():
         return
-    if any(state.attrs[column.key].history.has_changes() for column in mapper.column_attrs):
-        table = table_of(mapper.class_)
-        this_row = and_(
-            *(
-                column == value
-                for column, value in zip(
-                    mapper.primary_key, mapper.primary_key_from_instance(target), strict=True
-                )
+    mapper = state.mapper
+    this_row = and_(
+        *(
+            column == value
+            for column, value in zip(
+                mapper.primary_key, mapper.primary_key_from_instance(row), strict=True
             )
         )
-        target.updated_at = stamp_for_rows(connection, table, this_row)
+    )
+    stamp_row(session.connection(), row, this_row)
 
 
-def stamp_bulk_updates(execute_state: ORMExecuteState) -> None:
-    """Add one ``updated_at`` to an ORM ``update()`` statement that sets none.
+def _referenced_parents(rows: Iterable[TimestampMixin]) -> set[Parent]:
+    """The parents the written ``rows`` reference with ``touch: true``, before and after."""
+    parents: set[Parent] = set()
+    for row in rows:
+        if not isinstance(row, EntityModel):
+            continue
+        state = inspect(row)
+        for column, parent_model in row.touched_parents.items():
+            history = state.attrs[column].history
+            ids = [*history.added, *history.deleted] or [getattr(row, column)]
+            parents.update((parent_model, parent_id) for parent_id in ids if parent_id)
+    return parents
+
+
+def stamp_statement(execute_state: ORMExecuteState) -> None:
+    """``do_orm_execute`` listener: one ``updated_at`` for an ORM ``update()`` that sets none.
 
     The stamp is later than that of every row the statement matches. A
     statement that sets ``updated_at`` in any form (a value, a bound parameter,
@@ -105,7 +139,8 @@ def stamp_bulk_updates(execute_state: ORMExecuteState) -> None:
         or mapper is None
         or not issubclass(mapper.class_, TimestampMixin)
         or not isinstance(statement, Update)
-        or touching_suppressed()
+        or execute_state.execution_options.get(DECIDED)
+        or not touching()
         or _sets_updated_at(statement)
     ):
         return
@@ -118,10 +153,10 @@ def stamp_bulk_updates(execute_state: ORMExecuteState) -> None:
             return
         primary_key = mapper.primary_key[0]
         ids = [row[primary_key.key] for row in parameters]
-        stamp = stamp_for_rows(connection, table, primary_key.in_(ids))
+        stamp = stamp_rows(connection, table, primary_key.in_(ids))
         execute_state.parameters = [{"updated_at": stamp, **row} for row in parameters]
     elif not (isinstance(parameters, Mapping) and "updated_at" in parameters):
-        stamp = stamp_for_rows(connection, table, statement.whereclause)
+        stamp = stamp_rows(connection, table, statement.whereclause)
         execute_state.statement = statement.values(updated_at=stamp)
 
 
