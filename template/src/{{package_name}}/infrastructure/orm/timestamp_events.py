@@ -79,19 +79,20 @@ def expire_after_a_savepoint_rollback(
 def stamp_flush(session: Session, flush_context: UOWTransaction | None, instances: object) -> None:
     """``before_flush`` listener: timestamps and parent touches of undecided rows."""
     touch = touching()
-    changed = [row for row in session.dirty if session.is_modified(row)]
-    undecided = [
-        row
-        for row in chain(session.new, changed, session.deleted)
-        if isinstance(row, TimestampMixin) and not inspect(row).info.get(DECIDED)
-    ]
-    for row in undecided:
-        if row in session.new:
-            fill_unset(row)
-        elif touch and row in changed:
-            _stamp_changed(session, row)
+    new = [row for row in session.new if _undecided(row)]
+    changed = [row for row in session.dirty if _undecided(row) and session.is_modified(row)]
+    for row in new:
+        fill_unset(row)
     if touch:
-        touch_parents(session, _referenced_parents(undecided))
+        for row in changed:
+            _stamp_changed(session, row)
+        deleted = [row for row in session.deleted if _undecided(row)]
+        touch_parents(session, _referenced_parents(chain(new, changed, deleted)))
+
+
+def _undecided(row: object) -> bool:
+    """Whether ``row`` has timestamps and no write path decided its write."""
+    return isinstance(row, TimestampMixin) and not inspect(row).info.get(DECIDED)
 
 
 def _stamp_changed(session: Session, row: TimestampMixin) -> None:
