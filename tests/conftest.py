@@ -114,15 +114,17 @@ def passed_count(output: str) -> int:
     return int(match[1])
 
 
-def check_service(service: Path) -> int:
+def check_service(service: Path, *pytest_options: str) -> int:
     """ruff format --check, ruff check, mypy --strict and the service's own pytest.
 
-    Returns how many generated tests passed; none may fail or be skipped.
+    ``pytest_options`` go to pytest (``-n 2``, say). Returns how many generated
+    tests passed; none may fail or be skipped.
     """
     run([sys.executable, "-m", "ruff", "format", "--check", "."], service)
     run([sys.executable, "-m", "ruff", "check", "."], service)
     run([sys.executable, "-m", "mypy", "--strict", "src"], service)
-    output = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service)
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *pytest_options]
+    output = run(pytest, service)
     return passed_count(output)
 
 

@@ -1,9 +1,8 @@
 """What the application layer needs from a repository (implemented in infrastructure)."""
 
 import builtins
-from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from ..domain.base_entity import BaseTimestampEntity
@@ -13,7 +12,7 @@ EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 
 
 class Repository(Protocol[EntityT]):
-    """Stores entities of one type; writes count only inside ``transaction()``.
+    """Stores entities of one type; a :class:`~.unit_of_work.UnitOfWork` commits its writes.
 
     Listings are pages (see :mod:`..domain.paging`): ``limit`` at most
     ``MAX_PAGE_SIZE``, ``order_by`` a field name (``-`` in front for
@@ -41,5 +40,3 @@ class Repository(Protocol[EntityT]):
     def delete(self, entity_id: UUID) -> bool: ...
 
     def find_updated_since(self, moment: datetime) -> builtins.list[EntityT]: ...
-
-    def transaction(self) -> AbstractContextManager[Any]: ...

@@ -8,6 +8,7 @@
     <service> timestamps report --html FILE
     <service> db upgrade [REVISION]
     <service> db current
+    <service> ...                 the team's commands (``team_commands.py``)
 
 The database is the settings' (``DATABASE_URL``, see ``infrastructure/settings.py``);
 a SQLite file that does not exist is refused, except by ``db upgrade``, which makes it.
@@ -16,7 +17,7 @@ cannot be used (the message names it, its password masked).
 """
 
 import sys
-from argparse import ArgumentParser, ArgumentTypeError
+from argparse import ArgumentParser
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,7 +33,8 @@ from ..infrastructure.database import (
 )
 from ..infrastructure.repositories.database_errors import describe
 from ..infrastructure.settings import Settings, configure_logging
-from . import commands
+from . import commands, team_commands
+from .arguments import positive_int, seconds
 from .health import DEFAULT_FUTURE_TOLERANCE, DEFAULT_STALE_DAYS
 from .repair import DEFAULT_BATCH_SIZE
 from .tables import UnknownEntity
@@ -42,22 +44,6 @@ PROGRAM = PACKAGE.replace("_", "-")
 USAGE_ERROR = 2
 # Errors that name what was wrong with the command: shown as they are, exit code 2.
 REFUSED = (UnknownEntity, DatabaseConfigurationError, commands.MissingExtra, CommandError)
-
-
-def positive_int(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
-    return int(value)
-
-
-def seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if not 0 <= number < float("inf"):
-        raise ArgumentTypeError(f"{value!r} is not a number of seconds of at least 0")
-    return number
 
 
 def _entity_option(parser: ArgumentParser) -> None:
@@ -100,7 +86,7 @@ def build_parser() -> ArgumentParser:
     """
     parser = ArgumentParser(prog=PROGRAM, description=f"Operations of {PACKAGE}.")
     parser.set_defaults(creates=False)
-    groups = parser.add_subparsers(dest="group", required=True, metavar="{timestamps,db}")
+    groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
 
     timestamps = groups.add_parser("timestamps", help="check, repair and report timestamps")
     actions = timestamps.add_subparsers(dest="action", required=True)
@@ -155,6 +141,7 @@ def build_parser() -> ArgumentParser:
     upgrade.set_defaults(run=commands.run_db_upgrade, database=False, creates=True)
     current = migrations.add_parser("current", help="print the database's revision")
     current.set_defaults(run=commands.run_db_current, database=False)
+    team_commands.add_commands(groups)
     return parser
 
 

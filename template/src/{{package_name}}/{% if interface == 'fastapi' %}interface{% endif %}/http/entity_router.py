@@ -17,15 +17,13 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from ...application.entity_service import EntityService
-from ...application.repository import Repository
 from ...domain.base_entity import BaseTimestampEntity
 from ...domain.paging import DEFAULT_ORDER, DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE
 from .conditional import is_not_modified, require_match, validators
 from .schemas import ErrorBody, FieldRules, entity_schemas, to_body
-from .sessions import RequestSession
+from .sessions import RequestUnitOfWork
 from .values import Moment
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
@@ -49,7 +47,6 @@ IfModifiedSince = Annotated[
 def entity_router(
     path: str,
     service_type: type[EntityService[EntityT]],
-    repository_type: Callable[[Session], Repository[EntityT]],
     rules: FieldRules | None = None,
 ) -> APIRouter:
     """The routes of ``service_type``'s entity under ``path``, each through one service call.
@@ -61,8 +58,8 @@ def entity_router(
     schemas = entity_schemas(entity_type, rules)
     router = APIRouter(prefix=path, tags=[name])
 
-    def request_service(session: RequestSession) -> EntityService[EntityT]:
-        return service_type(repository_type(session))
+    def request_service(uow: RequestUnitOfWork) -> EntityService[EntityT]:
+        return service_type(uow)
 
     def entity_response(entity: EntityT, code: HTTPStatus = HTTPStatus.OK) -> JSONResponse:
         body = to_body(schemas.read, entity).model_dump(mode="json")

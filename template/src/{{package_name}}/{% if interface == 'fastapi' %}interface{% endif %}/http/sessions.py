@@ -1,27 +1,17 @@
-"""One database session per request: committed when the request succeeds, else rolled back."""
+"""One unit of work per request, from the application's factory (``app.state.unit_of_work``)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session, sessionmaker
+
+from ...application.unit_of_work import UnitOfWork
 
 
-def request_session(request: Request) -> Iterator[Session]:
-    """A session from the application's factory (``app.state.session_factory``).
-
-    The application services commit their own transactions; what is left open
-    when the request ends is committed, and everything is rolled back when the
-    request fails.
-    """
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+def request_unit_of_work(request: Request) -> UnitOfWork:
+    """A new unit of work; each service call of the request commits its own transaction."""
+    factory: Callable[[], UnitOfWork] = request.app.state.unit_of_work
+    return factory()
 
 
-RequestSession = Annotated[Session, Depends(request_session)]
+RequestUnitOfWork = Annotated[UnitOfWork, Depends(request_unit_of_work)]
