@@ -121,7 +121,7 @@ def _check_index(where: str, field: Field) -> None:
 
 
 def _check_name(where: str, name: str) -> None:
-    if name in reserved.field_names():
+    if name in reserved.FIELD_NAMES:
         raise AnswerError(
             f"{where}: the name {name!r} is reserved: every entity already has "
             "it (id, created_at, updated_at, version, the timestamp methods, and the "
