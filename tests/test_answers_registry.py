@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 from extension_modules import field_types, parse_entities, samples, specs
 
 TYPES = field_types.FIELD_TYPES
@@ -18,6 +20,30 @@ def test_every_type_has_one_complete_entry() -> None:
         assert entry.doc
         ast.parse(entry.invalid[0], mode="eval")
         assert (entry.unique_refusal is None) or (entry.unique_values is None)
+        # The docs' examples need a fresh value for every type that can be unique
+        # (str makes its own from the field's name).
+        can_be_unique = entry.unique_refusal is None and name != "str"
+        assert (entry.doc_unique is not None) == can_be_unique, name
+        # Sample values come from the entry unless the name or choices pick them.
+        assert (entry.samples is None) == (name in ("str", "text", "enum")), name
+        if entry.pattern is not None:
+            assert entry.python == "str" and entry.checker == "require_match", name
+            re.compile(entry.pattern)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_readme_and_the_entities_question_name_every_type() -> None:
+    """The lists a new type is added to (docs/developing.md, "Adding a field type")."""
+    help_text = yaml.safe_load((ROOT / "copier.yml").read_text())["entities"]["help"]
+    listed = re.search(r"type\s+\(([^)]*)\)", help_text)
+    assert listed and listed.group(1).replace("\n", " ").split(", ") == list(TYPES)
+    readme = (ROOT / "README.md").read_text()
+    [comment] = re.findall(r"type: str +# (.* \| .*)", readme)
+    assert comment.split(" | ") == list(TYPES)
+    column_types = readme[readme.index("Column types:") :].split("\n\n")[0]
+    assert [name for name in TYPES if f"`{name}` →" not in column_types] == []
 
 
 @pytest.mark.parametrize("type_name", sorted(TYPES))

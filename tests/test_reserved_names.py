@@ -1,14 +1,17 @@
-"""The reserved names, read from the template, cover what a generated service really uses.
+"""The reserved names, declared in one place, cover what a generated service really uses.
 
-``extensions/answers/reserved.py`` derives them from the template files; this test
-looks at a generated service from the outside (its classes at run time and its
-modules' imports) so that a name the templates start to use cannot slip past.
+``extensions/answers/reserved.py`` declares them (the answers never read the
+template back); this test looks at a generated service from the outside (its
+files, its classes at run time and its modules' imports) so that a name or a
+file the templates start to use cannot slip past, and no declared file or class
+is one the service does not have.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,7 +64,7 @@ def test_every_attribute_of_the_generated_classes_is_reserved_or_a_declared_fiel
     declared = {field["name"] for field in ENTITIES[1]["fields"]}  # type: ignore[index]
     methods = {f"update_{name}" for name in declared}
     attributes = {name for name in json.loads(output) if naming.SNAKE_CASE.fullmatch(name)}
-    assert attributes - declared - methods - reserved.field_names() == set()
+    assert attributes - declared - methods - reserved.FIELD_NAMES == set()
 
 
 def module_names(path: Path) -> set[str]:
@@ -119,3 +122,49 @@ def test_every_lower_case_name_the_field_classes_read_is_reserved(service: Path)
     }
     assert names, "the field classes read no module name: the test looks at the wrong modules"
     assert names - reserved.shadowing_names() == set()
+
+
+def service_files(service: Path) -> set[str]:
+    """The service's files, the package directory written ``<package>``."""
+    return {
+        path.relative_to(service).as_posix().replace("src/tracker/", "src/<package>/", 1)
+        for path in service.rglob("*")
+        if path.is_file() and not {".git", "__pycache__"} & set(path.parts)
+    }
+
+
+def test_the_declared_entity_files_are_the_files_generated_for_each_entity(
+    service: Path,
+) -> None:
+    """Every file named after an entity (its history's migrations aside) is declared."""
+    files = service_files(service)
+    for snake in ("task", "project"):
+        named = {
+            path
+            for path in files
+            if snake in re.split(r"[/_.]", path) and "/migrations/versions/" not in path
+        }
+        assert named == set(reserved.entity_paths(snake))
+
+
+def test_every_fixed_file_an_entity_file_could_be_is_declared(service: Path) -> None:
+    files = service_files(service) - {
+        path for snake in ("task", "project") for path in reserved.entity_paths(snake)
+    }
+    could_be = set()
+    for pattern in reserved.ENTITY_FILES:
+        shape = re.compile(re.escape(pattern).replace(re.escape("{snake}"), r"[a-z][a-z0-9_]*"))
+        could_be |= {path for path in files if shape.fullmatch(path)}
+    assert could_be == reserved.FIXED_FILES
+
+
+def test_the_declared_entity_classes_are_the_classes_generated_for_an_entity(
+    service: Path,
+) -> None:
+    modules = [
+        service / path.replace("<package>", "tracker")
+        for path in reserved.entity_paths("task")
+        if path.endswith(".py")
+    ]
+    classes = {name for path in modules for name in module_names(path) if name.startswith("Task")}
+    assert classes == set(reserved.entity_classes("Task"))

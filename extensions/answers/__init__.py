@@ -4,10 +4,11 @@ Modules, by job: ``model`` (the parsed answers), ``parse_fields`` and
 ``parse_entities`` (the rules of the ``entities`` answer), ``questions`` (the
 other questions), ``given`` (the answers given on the command line, checked
 before Copier takes them), ``naming``, ``reserved`` (names the generated code
-uses, read from the template), ``references`` (the reference graph), ``field_types`` (one
+uses, declared), ``references`` (the reference graph), ``field_types`` (one
 registry entry per field type), ``defaults``, ``samples``, ``doc_examples`` (the
 values of the docs' examples), ``imports``, ``python_source`` (how generated code
-is laid out) and ``specs`` (what the templates iterate over).
+is laid out), ``specs`` (what the templates iterate over) and ``parsed`` (the
+``entities`` answer parsed once per render, and its specs built once).
 """
 
 from __future__ import annotations
@@ -15,23 +16,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import doc_examples, given, python_source, questions, specs
-from .errors import AnswerError
-from .parse_entities import parse_entities
+from . import doc_examples, given, parsed, python_source, questions, specs
 
 
 def entity_errors(value: Any) -> str:
     """Validator message for ``entities`` ("" when valid)."""
-    try:
-        parse_entities(value)
-    except AnswerError as error:
-        return str(error)
-    return ""
+    return parsed.answer(value).error
 
 
 def entity_specs(value: Any) -> list[dict[str, Any]]:
-    """The entity specs the templates iterate over."""
-    return specs.entity_specs(parse_entities(value))
+    """The entity specs the templates iterate over (AnswerError when the answer is invalid)."""
+    return parsed.answer(value).specs()
 
 
 def http_path_errors(value: Any) -> str:

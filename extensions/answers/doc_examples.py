@@ -11,22 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from . import samples
+from .field_types import FIELD_TYPES
 from .imports import names_used_by
 from .python_source import py_str, python_imports
 
 # How many values sample() has per field: created with, changed to, a second entity.
 DOC_SAMPLE_COUNT = 3
-# A unique field's value, new on every evaluation, so that an example runs again
-# on a database holding what it stored before. Each range stays inside the
-# domain's limits (domain/limits.py) and is wide enough that two runs never meet.
-DOC_UNIQUE_VALUES = {
-    "int": "uuid4().int % 2**31",
-    "float": "uuid4().int % 2**40 / 4",
-    "decimal": "Decimal(uuid4().int % 10**9) / 100",
-    "date": "date(2024, 1, 1) + timedelta(days=uuid4().int % 2_900_000)",
-    "datetime": "datetime(2024, 1, 1, tzinfo=UTC) + timedelta(microseconds=uuid4().int % 10**17)",
-    "uuid": "uuid4()",
-}
 # Hex digits of the uuid suffix of a unique string.
 UNIQUE_SUFFIX = 8
 # A unique string shorter than that: one CJK ideograph (U+4E00 to U+9FFF, each a
@@ -65,7 +55,10 @@ def sample(field: dict[str, Any], index: int = 0) -> str:
         return field["changed"] if index == 1 else field["example"]
     if field["type"] == "str":
         return unique_text(field["name"], field["max_length"], index)
-    return DOC_UNIQUE_VALUES[field["type"]]
+    fresh = FIELD_TYPES[field["type"]].doc_unique
+    if fresh is None:
+        raise ValueError(f"the field type {field['type']!r} has no doc_unique (field_types.py)")
+    return fresh
 
 
 def sample_imports(fields: list[dict[str, Any]], *also: str) -> list[str]:

@@ -62,6 +62,7 @@ def field_spec(entity: Entity, field: Field) -> dict[str, Any]:
         "choices_constant": _choices_constant(field),
         "check_constraint": check_constraint(entity.table, field.name) if field.choices else None,
         "checker": kind.checker,
+        "pattern": kind.pattern,
         "unique_constraint": unique_constraint(entity.table, field.name),
         "example": example,
         "sample": sample,

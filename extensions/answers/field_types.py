@@ -2,51 +2,15 @@
 
 An entry says how the type is declared in Python, stored by SQLAlchemy and
 Alembic, validated in the domain, how its default is checked and written, and
-which values the generated tests and docs use. Adding a type is one entry here
-(plus its sample values in ``samples.py`` when the generic ones do not fit).
+which values the generated tests and docs use (``field_type.py`` says what each
+attribute means). A new type is an entry here; docs/developing.md ("Adding a
+field type") lists what else names the types.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 from . import defaults
-
-
-@dataclass(frozen=True)
-class FieldType:
-    """How one answer ``type`` maps onto Python, SQLAlchemy, Alembic and the tests."""
-
-    name: str
-    # The Python annotation, and the (module, name) it needs imported.
-    python: str
-    python_import: tuple[str, str] | None
-    # The column type in models and its sqlalchemy import; ``{max_length}``, ``{name}``
-    # (the field's), ``{constant}`` (its choices constant) and ``{choices}`` are filled in.
-    column: str
-    column_import: str | None
-    # The column type in migrations (the same placeholders).
-    migration: str
-    # The check in ``domain/validation.py``, and a value it refuses, with the rule.
-    checker: str
-    invalid: tuple[str, str]
-    # Checks an answer's default; returns its Python source, or raises ValueError.
-    parse_default: Callable[[Any, int | None], str]
-    # Python source of unique test values: a fresh one per factory call (``n``) and
-    # a constant one that differs from all of those; None: the samples module's.
-    unique_values: tuple[str, str] | None
-    # Why the type cannot be unique; None: it can.
-    unique_refusal: str | None
-    # What the column is on each database, for the docs.
-    doc: str
-    # Why the type cannot have ``index: true``; None: it can.
-    index_refusal: str | None = None
-    # True: a default is written as a module constant (ruff refuses calls such as
-    # UUID(...) as argument and dataclass defaults).
-    default_as_constant: bool = False
-
+from .field_type import FieldType
 
 FIELD_TYPES: dict[str, FieldType] = {
     entry.name: entry
@@ -93,6 +57,8 @@ FIELD_TYPES: dict[str, FieldType] = {
             unique_values=("n", "-1"),
             unique_refusal=None,
             doc="INTEGER (32 bits)",
+            samples=("7", "8"),
+            doc_unique="uuid4().int % 2**31",
         ),
         FieldType(
             name="float",
@@ -107,6 +73,8 @@ FIELD_TYPES: dict[str, FieldType] = {
             unique_values=("n + 0.5", "-0.5"),
             unique_refusal=None,
             doc="DOUBLE PRECISION (DOUBLE on MariaDB)",
+            samples=("1.5", "2.5"),
+            doc_unique="uuid4().int % 2**40 / 4",
         ),
         FieldType(
             name="decimal",
@@ -121,6 +89,8 @@ FIELD_TYPES: dict[str, FieldType] = {
             unique_values=("Decimal(n)", 'Decimal("-1")'),
             unique_refusal=None,
             doc="NUMERIC(20, 6)",
+            samples=('Decimal("12.50")', 'Decimal("13.75")'),
+            doc_unique="Decimal(uuid4().int % 10**9) / 100",
         ),
         FieldType(
             name="bool",
@@ -135,6 +105,7 @@ FIELD_TYPES: dict[str, FieldType] = {
             unique_values=None,
             unique_refusal="a bool has two values",
             doc="BOOLEAN",
+            samples=("True", "False"),
         ),
         FieldType(
             name="date",
@@ -149,6 +120,8 @@ FIELD_TYPES: dict[str, FieldType] = {
             unique_values=("date.fromordinal(730120 + n)", "date(1999, 1, 1)"),
             unique_refusal=None,
             doc="DATE",
+            samples=("date(2024, 5, 17)", "date(2024, 6, 3)"),
+            doc_unique="date(2024, 1, 1) + timedelta(days=uuid4().int % 2_900_000)",
         ),
         FieldType(
             name="datetime",
@@ -166,6 +139,13 @@ FIELD_TYPES: dict[str, FieldType] = {
             ),
             unique_refusal=None,
             doc="aware UTC with microseconds (UTCDateTime; DATETIME(6) on MariaDB)",
+            samples=(
+                "datetime(2024, 5, 17, 9, 30, 15, 250000, tzinfo=UTC)",
+                "datetime(2024, 6, 3, 14, 5, 45, 125000, tzinfo=UTC)",
+            ),
+            doc_unique=(
+                "datetime(2024, 1, 1, tzinfo=UTC) + timedelta(microseconds=uuid4().int % 10**17)"
+            ),
         ),
         FieldType(
             name="uuid",
@@ -181,6 +161,11 @@ FIELD_TYPES: dict[str, FieldType] = {
             unique_refusal=None,
             doc="UUID (CHAR(32) on SQLite and MySQL)",
             default_as_constant=True,
+            samples=(
+                'UUID("6f1c2b9e-4d3a-4f5b-8c7d-9e0a1b2c3d4e")',
+                'UUID("a2b3c4d5-e6f7-4a8b-9c0d-1e2f3a4b5c6d")',
+            ),
+            doc_unique="uuid4()",
         ),
         # One of a fixed list of strings (``choices``): a VARCHAR as long as the longest
         # choice and a CHECK constraint named by the naming convention (ck_<table>_<field>).
@@ -218,6 +203,8 @@ FIELD_TYPES: dict[str, FieldType] = {
             ),
             doc="the referenced entity's id: UUID, a foreign key and an index",
             index_refusal="a ref field is always indexed",
+            # Unit tests only; database tests point references at stored rows.
+            samples=("uuid4()", "uuid4()"),
         ),
     )
 }

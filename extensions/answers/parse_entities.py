@@ -146,7 +146,7 @@ def _check_name(name: str) -> None:
                 f"entity name {name!r} is reserved: its class {class_name!r} would take the "
                 "name of a class the generated code already uses; choose another name"
             )
-    fixed = reserved.fixed_paths()
+    fixed = reserved.FIXED_FILES
     for path in reserved.entity_paths(snake):
         if path in fixed:
             raise AnswerError(

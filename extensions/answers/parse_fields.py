@@ -121,7 +121,7 @@ def _check_index(where: str, field: Field) -> None:
 
 
 def _check_name(where: str, name: str) -> None:
-    if name in reserved.field_names():
+    if name in reserved.FIELD_NAMES:
         raise AnswerError(
             f"{where}: the name {name!r} is reserved: every entity already has "
             "it (id, created_at, updated_at, version, the timestamp methods, and the "
@@ -227,6 +227,9 @@ def _parse_default(where: str, field: Field, raw: dict[str, Any]) -> None:
         field.default = FIELD_TYPES[field.type].parse_default(value, field.max_length)
     except ValueError as error:
         raise AnswerError(f"{where}: default {value!r} {error}") from error
+    pattern = FIELD_TYPES[field.type].pattern
+    if pattern is not None and re.fullmatch(pattern, str(value)) is None:
+        raise AnswerError(f"{where}: default {value!r} does not match the {field.type} pattern")
     if field.choices is not None and value not in field.choices:
         raise AnswerError(
             f"{where}: default {value!r} is not one of the choices "

@@ -1,170 +1,149 @@
-"""Names the generated code already uses, read from the template itself (never a copy).
+"""Names the generated code already uses, declared once; answers cannot take them.
 
-- ``entity_paths``: the files generated for one entity, and the fixed files beside
-  them; an entity whose file would be another file is refused.
-- ``entity_classes``: the classes generated for one entity (``Task``, ``TaskModel``, ...).
-- ``class_names``: the names imported or defined in the per-entity modules; an
+- ``ENTITY_FILES``: the files generated for one entity (``{snake}`` its module
+  name); ``FIXED_FILES``: the files of every service one of those could be. An
+  entity whose file would be a fixed file is refused.
+- ``ENTITY_CLASS_SUFFIXES``: the classes generated for one entity (``Task``,
+  ``TaskModel``, ...).
+- ``class_names()``: the names imported or defined in the per-entity modules; an
   entity class of the same name would clash there.
-- ``field_names``: the attributes of the entity and model base classes.
-- ``shadowing_names``: lower-case names the per-entity modules use in class bodies
-  and signatures; a field of that name would shadow them.
+- ``FIELD_NAMES``: the attributes of the entity and model base classes.
+- ``shadowing_names()``: lower-case names the per-entity modules use in class
+  bodies and signatures; a field of that name would shadow them.
 
-``tests/test_reserved_names.py`` checks these against a generated service.
+The names of the field types (``field_types.py``) and of the imports the code
+generator writes (``imports.py``) are added from there. The lists are read at
+render time, never the template: ``tests/test_reserved_names.py`` generates a
+service and checks that they cover every name its code uses, and that every
+declared file and class is one it has.
 """
 
 from __future__ import annotations
-
-import ast
-import re
-from functools import cache
-from pathlib import Path
 
 from .field_types import FIELD_TYPES
 from .imports import CLASS_VAR, DATACLASS, FIXED_IMPORTS, VALUE_NAMES
 from .naming import PASCAL_CASE, SNAKE_CASE
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "template"
-PACKAGE = TEMPLATE / "src" / "{{package_name}}"
-YIELD = re.compile(r"\{% yield entity from entity_specs %\}(.*?)\{% endyield %\}")
-# The base classes every entity and model derives from, as (module, class).
-BASE_CLASSES = [
-    ("domain/base_entity.py", "BaseTimestampEntity"),
-    ("infrastructure/orm/entity_model.py", "EntityModel"),
-    ("infrastructure/orm/timestamp_mixin.py", "TimestampMixin"),
-    ("infrastructure/orm/base.py", "Base"),
-]
-# Attributes of SQLAlchemy's DeclarativeBase and of every class, which the base
-# classes inherit without naming them.
-LIBRARY_ATTRIBUTES = frozenset({"registry", "mro"})
-# Every generated method's first parameter.
-PARAMETERS = frozenset({"self"})
-IMPORT = re.compile(r"^(?:from\s+\S+\s+)?import\s+(?:\(([^()]*)\)|(.*)$)", re.MULTILINE)
-CLASS = re.compile(r"^class\s+(\w+)(?=[(:])", re.MULTILINE)
-ASSIGNED = re.compile(r"^(\w+)\s*(?::[^=\n]*)?=", re.MULTILINE)
-JINJA_STATEMENT = re.compile(r"\{%.*?%\}")
-# A path part generated for some answers only: ``{% if interface == 'fastapi' %}http{% endif %}``.
-CONDITIONAL = re.compile(r"\{% if [^%]*%\}(.*?)\{% endif %\}")
-
-
-def _relative(path: Path) -> str:
-    """``path`` as in a generated service, the package directory written ``<package>``.
-
-    Files that only some answers generate (``{% if interface == ... %}``) count
-    as generated: a name is reserved when any service uses it.
-    """
-    relative = path.relative_to(TEMPLATE).as_posix().removesuffix(".jinja")
-    return CONDITIONAL.sub(r"\1", relative).replace("{{package_name}}", "<package>")
-
-
-@cache
-def _files() -> tuple[list[str], list[str]]:
-    """(per-entity path patterns with ``{snake}``, paths of every other file)."""
-    patterns, fixed = [], []
-    for path in sorted(TEMPLATE.rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts:
-            continue
-        relative = _relative(path)
-        if "{% yield entity" in relative:
-            patterns.append(YIELD.sub(lambda m: m.group(1), relative))
-        elif "{% yield" not in relative:
-            fixed.append(relative)
-    return patterns, fixed
+# The package directory is written ``<package>``; files only ``interface: fastapi``
+# generates count too: a name is reserved when any service uses it.
+ENTITY_FILES = (
+    "docs/entities/{snake}.md",
+    "src/<package>/application/{snake}_service.py",
+    "src/<package>/domain/{snake}.py",
+    "src/<package>/domain/{snake}_fields.py",
+    "src/<package>/infrastructure/orm/{snake}_model.py",
+    "src/<package>/infrastructure/repositories/{snake}_repository.py",
+    "src/<package>/interface/http/{snake}_routes.py",
+    "tests/factories/{snake}.py",
+    "tests/http/test_{snake}_http.py",
+    "tests/integration/test_{snake}_repository.py",
+    "tests/unit/test_{snake}.py",
+)
+FIXED_FILES = frozenset(
+    {
+        "src/<package>/application/entity_service.py",
+        "src/<package>/domain/base_entity.py",
+        "src/<package>/domain/clock.py",
+        "src/<package>/domain/events.py",
+        "src/<package>/domain/exceptions.py",
+        "src/<package>/domain/limits.py",
+        "src/<package>/domain/paging.py",
+        "src/<package>/domain/touching.py",
+        "src/<package>/domain/validation.py",
+        "src/<package>/infrastructure/orm/entity_model.py",
+        "src/<package>/infrastructure/repositories/timestamp_repository.py",
+        "tests/unit/test_clock.py",
+        "tests/unit/test_database_configuration.py",
+    }
+)
+ENTITY_CLASS_SUFFIXES = ("", "Fields", "Model", "Repository", "Service", "Updated")
+# PascalCase names the per-entity modules import or define, besides the field
+# types' and the generator's imports.
+CLASS_NAMES = frozenset(
+    {
+        "BaseTimestampEntity",
+        "CHANGES",
+        "ChoicesContract",
+        "EntityContract",
+        "EntityService",
+        "FieldRules",
+        "FieldShape",
+        "FieldUpdated",
+        "HostileTextContract",
+        "HttpContract",
+        "Mapped",
+        "OnDeleteCascadeContract",
+        "OnDeleteParent",
+        "OnDeleteRestrictContract",
+        "OnDeleteSetNullContract",
+        "ParentTouchContract",
+        "ReadContract",
+        "ReferenceReadContract",
+        "ReferencedDeleteContract",
+        "RepositoryContract",
+        "ServiceContract",
+        "Session",
+        "TimestampHealthContract",
+        "TimestampRepositoryMixin",
+        "ValueContract",
+    }
+)
+# Attributes of the entity and model base classes (BaseTimestampEntity, EntityModel,
+# TimestampMixin, Base), and of SQLAlchemy's DeclarativeBase and every class.
+FIELD_NAMES = frozenset(
+    {
+        "cache_version",
+        "created_at",
+        "field_names",
+        "from_stored",
+        "get_age_seconds",
+        "get_events",
+        "get_time_since_update_seconds",
+        "id",
+        "is_newer_than",
+        "metadata",
+        "mro",
+        "registry",
+        "touch",
+        "touched_parents",
+        "updated_at",
+        "updated_event",
+        "version",
+    }
+)
+# Lower-case names the fields and model modules import or read in their class
+# bodies, besides the field types' and the generator's imports.
+SHADOWING_NAMES = frozenset({"mapped_column", "self", "timedelta"})
 
 
 def entity_paths(snake: str) -> list[str]:
     """The files generated for the entity whose module name is ``snake``."""
-    return [pattern.replace("{{ entity.snake }}", snake) for pattern in _files()[0]]
-
-
-def fixed_paths() -> frozenset[str]:
-    """The files every service has whatever its entities."""
-    return frozenset(_files()[1])
-
-
-@cache
-def _entity_templates() -> str:
-    """The text of every per-entity template, and of the modules importing all entities."""
-    paths = [p for p in TEMPLATE.rglob("*.py.jinja") if "{% yield entity" in str(p)]
-    paths.append(PACKAGE / "infrastructure" / "orm" / "models.py.jinja")
-    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(paths))
+    return [pattern.replace("{snake}", snake) for pattern in ENTITY_FILES]
 
 
 def entity_classes(name: str) -> list[str]:
     """The classes generated for the entity ``name``: ``Task``, ``TaskModel``, ..."""
-    suffixes = sorted(set(re.findall(r"class \{\{ entity\.name \}\}(\w*)", _entity_templates())))
-    return [name + suffix for suffix in suffixes]
+    return [name + suffix for suffix in ENTITY_CLASS_SUFFIXES]
 
 
-def _imported_names(text: str) -> set[str]:
-    names: set[str] = set()
-    for match in IMPORT.finditer(JINJA_STATEMENT.sub("", text)):
-        for part in (match.group(1) or match.group(2)).split(","):
-            words = part.split()
-            if words and "{" not in part:
-                names.add(words[-1])
-    return names
+def _value_names() -> set[str]:
+    """The names the generated values use: the field types' and the standard library's."""
+    return {t.python for t in FIELD_TYPES.values()} | {name for _, name, _ in VALUE_NAMES}
 
 
-def _fixed_imports() -> set[str]:
-    return (
-        {name for _, name in FIXED_IMPORTS}
-        | {name for _, name, _ in VALUE_NAMES}
-        | {t.python for t in FIELD_TYPES.values()}
-        | {t.column_import for t in FIELD_TYPES.values() if t.column_import}
-    )
-
-
-@cache
 def class_names() -> frozenset[str]:
     """Names the per-entity modules import or define that an entity class could take."""
-    text = _entity_templates()
-    defined = set(CLASS.findall(text)) | set(ASSIGNED.findall(text))
-    names = _imported_names(text) | defined | _fixed_imports()
+    names = (
+        CLASS_NAMES
+        | _value_names()
+        | {name for _, name in FIXED_IMPORTS}
+        | {t.column_import for t in FIELD_TYPES.values() if t.column_import}
+    )
     return frozenset(name for name in names if PASCAL_CASE.fullmatch(name))
 
 
-@cache
-def field_names() -> frozenset[str]:
-    """Attributes every entity and model already has: a field cannot take them."""
-    names = set(LIBRARY_ATTRIBUTES)
-    for module, class_name in BASE_CLASSES:
-        tree = ast.parse((PACKAGE / module).read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ClassDef) and node.name == class_name:
-                names |= _class_body_names(node)
-    return frozenset(name for name in names if SNAKE_CASE.fullmatch(name))
-
-
-def _class_body_names(node: ast.ClassDef) -> set[str]:
-    names: set[str] = set()
-    for statement in node.body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            names.add(statement.name)
-        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            names.add(statement.target.id)
-        elif isinstance(statement, ast.Assign):
-            names |= {t.id for t in statement.targets if isinstance(t, ast.Name)}
-    return names
-
-
-@cache
 def shadowing_names() -> frozenset[str]:
-    """Lower-case names the modules declaring the fields as class attributes use.
-
-    A field is a class attribute of ``<Entity>Fields`` and ``<Entity>Model``; one
-    named like a name those modules import would shadow it in the class body.
-    """
-    paths = [
-        path
-        for path in TEMPLATE.rglob("*.py.jinja")
-        if re.search(r"_(fields|model)\{% endyield", str(path))
-    ]
-    text = "\n".join(path.read_text(encoding="utf-8") for path in sorted(paths))
-    names = (
-        _imported_names(text)
-        | {name for _, name in (DATACLASS, CLASS_VAR)}
-        | {name for _, name, _ in VALUE_NAMES}
-        | {t.python for t in FIELD_TYPES.values()}
-        | PARAMETERS
-    )
+    """Lower-case names a field would shadow in the body of its ``<Entity>Fields`` or
+    ``<Entity>Model`` class."""
+    names = SHADOWING_NAMES | _value_names() | {name for _, name in (DATACLASS, CLASS_VAR)}
     return frozenset(name for name in names if SNAKE_CASE.fullmatch(name))

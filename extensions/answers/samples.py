@@ -2,14 +2,15 @@
 
 A field named like a common domain word gets that word's values (``email`` ->
 ``"ada@example.com"``, ``quantity`` -> ``3``); any other field gets its type's
-values. Every value is Python source. ``example`` and ``changed`` always differ
-and fit the field (``max_length``).
+values (``samples`` of its entry in ``field_types.py``). Every value is Python
+source. ``example`` and ``changed`` always differ and fit the field (``max_length``).
 """
 
 from __future__ import annotations
 
 from typing import TypeVar
 
+from .field_types import FIELD_TYPES
 from .python_source import py_str
 
 T = TypeVar("T")
@@ -86,24 +87,6 @@ DECIMAL_BY_NAME: dict[str, tuple[str, str]] = {
     "balance": ("1500.00", "1320.75"),
     "rate": ("0.0725", "0.0650"),
 }
-# Every other field of a type: (example, changed) as Python source.
-BY_TYPE: dict[str, tuple[str, str]] = {
-    "int": ("7", "8"),
-    "float": ("1.5", "2.5"),
-    "decimal": ('Decimal("12.50")', 'Decimal("13.75")'),
-    "bool": ("True", "False"),
-    "date": ("date(2024, 5, 17)", "date(2024, 6, 3)"),
-    "datetime": (
-        "datetime(2024, 5, 17, 9, 30, 15, 250000, tzinfo=UTC)",
-        "datetime(2024, 6, 3, 14, 5, 45, 125000, tzinfo=UTC)",
-    ),
-    "uuid": (
-        'UUID("6f1c2b9e-4d3a-4f5b-8c7d-9e0a1b2c3d4e")',
-        'UUID("a2b3c4d5-e6f7-4a8b-9c0d-1e2f3a4b5c6d")',
-    ),
-    # Unit tests only; database tests point references at stored rows.
-    "ref": ("uuid4()", "uuid4()"),
-}
 
 
 def _lookup(table: dict[str, T], name: str) -> T | None:
@@ -150,7 +133,10 @@ def values(
         return repr(real[0]), repr(real[1])
     if type_name == "decimal" and (amount := _lookup(DECIMAL_BY_NAME, name)):
         return f"Decimal({py_str(amount[0])})", f"Decimal({py_str(amount[1])})"
-    return BY_TYPE[type_name]
+    samples = FIELD_TYPES[type_name].samples
+    if samples is None:
+        raise ValueError(f"the field type {type_name!r} has no sample values (field_types.py)")
+    return samples
 
 
 def unique_text(name: str, max_length: int | None) -> str:

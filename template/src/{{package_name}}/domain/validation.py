@@ -190,3 +190,11 @@ def require_choice(
     if value not in choices:
         allowed = ", ".join(repr(choice) for choice in choices)
         raise ValidationError(f"{name} must be one of {allowed}, got {value!r}", field=name)
+
+
+def require_match(name: str, value: object, *, pattern: str, nullable: bool = False) -> None:
+    """A str that ``pattern`` matches in full (the field type's pattern)."""
+    if not _present(name, value, str, "a str", nullable) or not isinstance(value, str):
+        return
+    if re.fullmatch(pattern, value) is None:
+        raise ValidationError(f"{name} must match {pattern}, got {value!r}", field=name)

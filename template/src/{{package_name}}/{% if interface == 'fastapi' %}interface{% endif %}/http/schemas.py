@@ -2,10 +2,10 @@
 
 The declared fields, their types and their defaults are read from the entity's
 dataclass, so the schemas follow the answers without a second copy; what the
-annotations do not say (a str field's ``max_length``, an enum field's choices)
-comes from the entity's :class:`FieldRules`. Request values state the domain's
-limits (see :mod:`.values`); a value the domain still refuses (a text over
-TEXT_MAX_BYTES bytes) is answered 422 naming the field.
+annotations do not say (a str field's ``max_length``, an enum field's choices, a
+field type's pattern) comes from the entity's :class:`FieldRules`. Request values
+state the domain's limits (see :mod:`.values`); a value the domain still refuses
+(a text over TEXT_MAX_BYTES bytes) is answered 422 naming the field.
 """
 
 import operator
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 from pydantic import Field as SchemaField
 
 from ...domain.base_entity import BaseTimestampEntity
-from .values import REQUEST_TYPES, choice, string
+from .values import REQUEST_TYPES, choice, matching, string
 
 # The fields every entity has, which the entity and its repository manage.
 MANAGED_FIELDS: dict[str, type] = {
@@ -37,10 +37,12 @@ REQUEST_BODY = ConfigDict(extra="forbid")
 
 @dataclass(frozen=True)
 class FieldRules:
-    """What an entity's annotations do not say: str lengths and enum choices, by field."""
+    """What an entity's annotations do not say, by field: str lengths, enum choices and
+    the patterns of the types that have one."""
 
     max_length: Mapping[str, int] = dataclass_field(default_factory=dict)
     choices: Mapping[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
+    patterns: Mapping[str, str] = dataclass_field(default_factory=dict)
 
 
 class EntitySchemas(NamedTuple):
@@ -129,6 +131,8 @@ def _request_type(name: str, kind: Any, rules: FieldRules) -> Any:
         )
     if name in rules.choices and kind is str:
         return choice(rules.choices[name])
+    if name in rules.patterns and kind is str:
+        return matching(rules.patterns[name])
     if kind is str:
         return string(rules.max_length.get(name))
     return REQUEST_TYPES.get(kind, kind)

@@ -182,6 +182,15 @@ def string(max_length: int | None) -> Any:
     ]
 
 
+def matching(pattern: str) -> Any:
+    """A str that ``pattern`` (a field type's, bounded in length) matches in full."""
+    return Annotated[
+        str,
+        Field(pattern=pattern),
+        WithJsonSchema({"type": "string", "pattern": pattern}),
+    ]
+
+
 def choice(choices: tuple[str, ...]) -> Any:
     """An enum field: one of ``choices``."""
     return Literal[choices]
