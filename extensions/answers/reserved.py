@@ -52,6 +52,7 @@ FIXED_FILES = frozenset(
         "src/<package>/domain/validation.py",
         "src/<package>/infrastructure/orm/entity_model.py",
         "src/<package>/infrastructure/repositories/timestamp_repository.py",
+        "src/<package>/interface/http/team_routes.py",
         "tests/unit/test_clock.py",
         "tests/unit/test_database_configuration.py",
     }
