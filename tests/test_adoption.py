@@ -117,18 +117,19 @@ with engine.connect() as connection:
         opts={"include_name": lambda name, kind, _: not (kind == "table" and name == STATE_TABLE)},
     )
     assert compare_metadata(context, Base.metadata) == []
-uow = SqlAlchemyUnitOfWork(create_session_factory(engine))
+sessions = create_session_factory(engine)
+uow = SqlAlchemyUnitOfWork(sessions)
 customers = CustomerService(uow)
-with uow:
-    row_id = uow.session.scalars(select(CustomerModel.id).order_by(CustomerModel.email)).first()
+with sessions() as session:
+    row_id = session.scalars(select(CustomerModel.id).order_by(CustomerModel.email)).first()
 customer = customers.get(row_id)
 stamped = customer.updated_at
 assert customer.version == 1 and customer.created_at <= stamped
 customers.update(row_id, {"full_name": "Renamed Customer"})
 OrderService(uow).create(customer_id=row_id, total=Decimal("10"))
-with uow:
-    assert len(CustomerRepository(uow.session).find_stale(timedelta(0))) == 10_000
-again = CustomerService(SqlAlchemyUnitOfWork(create_session_factory(engine))).get(row_id)
+with sessions() as session:
+    assert len(CustomerRepository(session).find_stale(timedelta(0))) == 10_000
+again = customers.get(row_id)
 assert again.full_name == "Renamed Customer" and again.version == 2
 assert again.updated_at > stamped
 print("service works on the adopted table")
