@@ -107,7 +107,7 @@ from shop_adoption.infrastructure.database import create_database_engine, create
 from shop_adoption.infrastructure.orm.customer_model import CustomerModel
 from shop_adoption.infrastructure.orm.models import Base
 from shop_adoption.infrastructure.repositories.customer_repository import CustomerRepository
-from shop_adoption.infrastructure.repositories.order_repository import OrderRepository
+from shop_adoption.infrastructure.unit_of_work import SqlAlchemyUnitOfWork
 from shop_adoption.migrations.adoption import STATE_TABLE
 
 engine = create_database_engine(sys.argv[1])
@@ -118,19 +118,20 @@ with engine.connect() as connection:
     )
     assert compare_metadata(context, Base.metadata) == []
 sessions = create_session_factory(engine)
+uow = SqlAlchemyUnitOfWork(sessions)
+customers = CustomerService(uow)
 with sessions() as session:
-    customers = CustomerService(CustomerRepository(session))
     row_id = session.scalars(select(CustomerModel.id).order_by(CustomerModel.email)).first()
-    customer = customers.get(row_id)
-    stamped = customer.updated_at
-    assert customer.version == 1 and customer.created_at <= stamped
-    customers.update(row_id, {"full_name": "Renamed Customer"})
-    OrderService(OrderRepository(session)).create(customer_id=row_id, total=Decimal("10"))
-    assert len(customers.repository.find_stale(timedelta(0))) == 10_000
+customer = customers.get(row_id)
+stamped = customer.updated_at
+assert customer.version == 1 and customer.created_at <= stamped
+customers.update(row_id, {"full_name": "Renamed Customer"})
+OrderService(uow).create(customer_id=row_id, total=Decimal("10"))
 with sessions() as session:
-    again = CustomerService(CustomerRepository(session)).get(row_id)
-    assert again.full_name == "Renamed Customer" and again.version == 2
-    assert again.updated_at > stamped
+    assert len(CustomerRepository(session).find_stale(timedelta(0))) == 10_000
+again = customers.get(row_id)
+assert again.full_name == "Renamed Customer" and again.version == 2
+assert again.updated_at > stamped
 print("service works on the adopted table")
 """
 

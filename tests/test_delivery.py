@@ -315,13 +315,11 @@ def test_the_quick_start_runs_literally_to_a_stored_and_reloaded_entity(tmp_path
 STORE_A_PROJECT = """\
 from task_tracker.application.project_service import ProjectService
 from task_tracker.infrastructure.database import create_database_engine, create_session_factory
-from task_tracker.infrastructure.repositories.project_repository import ProjectRepository
+from task_tracker.infrastructure.unit_of_work import SqlAlchemyUnitOfWork
 
-factory = create_session_factory(create_database_engine())
-with factory() as session:
-    stored = ProjectService(ProjectRepository(session)).create(name="Shipped", description=None)
-with factory() as session:
-    print(ProjectService(ProjectRepository(session)).get(stored.id).name)
+projects = ProjectService(SqlAlchemyUnitOfWork(create_session_factory(create_database_engine())))
+stored = projects.create(name="Shipped", description=None)
+print(projects.get(stored.id).name)
 """
 
 

@@ -348,8 +348,8 @@ def test_doc_examples_run_for_an_entity_made_of_references(tmp_path: Path) -> No
     )
     pet_page = (service / "docs" / "entities" / "pet.md").read_text()
     assert (
-        "other_parent_owner = OwnerService(OwnerRepository(session)).create(\n"
-        "        n=chr(0x4E00 + uuid4().int % 20_992)," in pet_page
+        "other_parent_owner = OwnerService(uow).create(\n"
+        "    n=chr(0x4E00 + uuid4().int % 20_992)," in pet_page
     )
     assert 'service.update(entity.id, {"owner_id": other_parent_owner.id})' in pet_page
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/docs"]

@@ -118,6 +118,7 @@ from {package}.domain.exceptions import ValidationError
 from {package}.domain.sample import Sample
 from {package}.infrastructure.database import create_database_engine, create_session_factory
 from {package}.infrastructure.repositories.sample_repository import SampleRepository
+from {package}.infrastructure.unit_of_work import SqlAlchemyUnitOfWork
 
 EAST, WEST = timezone(timedelta(hours=14)), timezone(timedelta(hours=-14))
 engine = create_database_engine(sys.argv[1])
@@ -139,10 +140,8 @@ def base():
 
 def store(name, value):
     entity = Sample(**base() | {{name: value}})
-    with factory() as session:
-        SampleService(SampleRepository(session)).add(entity)
-    with factory() as session:
-        loaded = SampleService(SampleRepository(session)).get(entity.id)
+    SampleService(SqlAlchemyUnitOfWork(factory)).add(entity)
+    loaded = SampleService(SqlAlchemyUnitOfWork(factory)).get(entity.id)
     held = value.replace(tzinfo=UTC) if isinstance(value, datetime) and not value.tzinfo else value
     return "equal" if getattr(loaded, name) == held else f"read back {{getattr(loaded, name)!r}}"
 

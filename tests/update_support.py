@@ -180,16 +180,14 @@ STORE_ROWS = """
 from task_tracker.application.project_service import ProjectService
 from task_tracker.application.task_service import TaskService
 from task_tracker.infrastructure.database import create_database_engine, create_session_factory
-from task_tracker.infrastructure.repositories.project_repository import ProjectRepository
-from task_tracker.infrastructure.repositories.task_repository import TaskRepository
+from task_tracker.infrastructure.unit_of_work import SqlAlchemyUnitOfWork
 
-sessions = create_session_factory(create_database_engine())
-with sessions() as session:
-    project = ProjectService(ProjectRepository(session)).create(name="Launch")
-    tasks = TaskService(TaskRepository(session))
-    for number in range(3):
-        status = "done" if number else "todo"
-        tasks.create(project_id=project.id, title=f"task {number}", status=status)
+uow = SqlAlchemyUnitOfWork(create_session_factory(create_database_engine()))
+project = ProjectService(uow).create(name="Launch")
+tasks = TaskService(uow)
+for number in range(3):
+    status = "done" if number else "todo"
+    tasks.create(project_id=project.id, title=f"task {number}", status=status)
 """
 
 # After the update: a task labelled, then its label deleted; the reference, added
@@ -200,18 +198,15 @@ from datetime import UTC, datetime
 from task_tracker.application.label_service import LabelService
 from task_tracker.application.task_service import TaskService
 from task_tracker.infrastructure.database import create_database_engine, create_session_factory
-from task_tracker.infrastructure.repositories.label_repository import LabelRepository
-from task_tracker.infrastructure.repositories.task_repository import TaskRepository
+from task_tracker.infrastructure.unit_of_work import SqlAlchemyUnitOfWork
 
-sessions = create_session_factory(create_database_engine())
-with sessions() as session:
-    label = LabelService(LabelRepository(session)).create(title="urgent")
-    tasks = TaskService(TaskRepository(session))
-    task = tasks.list_updated_since(datetime(1970, 1, 1, tzinfo=UTC))[0]
-    labelled = tasks.update(task.id, {"label_id": label.id})
-    LabelService(LabelRepository(session)).delete(label.id)
-with sessions() as session:
-    emptied = TaskService(TaskRepository(session)).get(task.id)
+uow = SqlAlchemyUnitOfWork(create_session_factory(create_database_engine()))
+label = LabelService(uow).create(title="urgent")
+tasks = TaskService(uow)
+task = tasks.list_updated_since(datetime(1970, 1, 1, tzinfo=UTC))[0]
+labelled = tasks.update(task.id, {"label_id": label.id})
+LabelService(uow).delete(label.id)
+emptied = tasks.get(task.id)
 assert emptied.label_id is None, emptied
 assert emptied.version == labelled.version + 1, (emptied, labelled)
 assert emptied.updated_at > labelled.updated_at, (emptied, labelled)
