@@ -83,9 +83,11 @@ def fixed_paths() -> frozenset[str]:
 
 @cache
 def _entity_templates() -> str:
-    """The text of every per-entity template, and of the modules importing all entities."""
+    """The text of every per-entity template, and of the other modules importing entities."""
     paths = [p for p in TEMPLATE.rglob("*.py.jinja") if "{% yield entity" in str(p)]
     paths.append(PACKAGE / "infrastructure" / "orm" / "models.py.jinja")
+    # The team's services, as the template first writes them, import the first entity.
+    paths.append(PACKAGE / "application" / "team_services.py.jinja")
     return "\n".join(path.read_text(encoding="utf-8") for path in sorted(paths))
 
 
