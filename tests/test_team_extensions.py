@@ -4,7 +4,7 @@ A service with the HTTP interface is copied at v1.0.0 of a template repository
 and committed; the team adds, in the files the template writes once, a use case
 that stores a Project and its first Task in one unit of work
 (``application/team_services.py``), a router with one endpoint
-(``interface/http/team_routes.py``) and a command (``operations/team_commands.py``).
+(``interface/http/team_routers.py``) and a command (``operations/team_commands.py``).
 The update to v1.1.0 adds an entity and a field. It must merge without a conflict,
 keep the team's files as they were, and leave all three working: the use case
 called from Python, the endpoint through a TestClient, the command through
@@ -33,7 +33,7 @@ from update_support import (
 
 PACKAGE = Path("src") / "task_tracker"
 TEAM_SERVICES = PACKAGE / "application" / "team_services.py"
-TEAM_ROUTES = PACKAGE / "interface" / "http" / "team_routes.py"
+TEAM_ROUTES = PACKAGE / "interface" / "http" / "team_routers.py"
 TEAM_COMMANDS = PACKAGE / "operations" / "team_commands.py"
 
 # A use case over two repositories, committed once: a Project and its first Task.

@@ -52,14 +52,13 @@ FIXED_FILES = frozenset(
         "src/<package>/domain/validation.py",
         "src/<package>/infrastructure/orm/entity_model.py",
         "src/<package>/infrastructure/repositories/timestamp_repository.py",
-        "src/<package>/interface/http/team_routes.py",
         "tests/unit/test_clock.py",
         "tests/unit/test_database_configuration.py",
     }
 )
 ENTITY_CLASS_SUFFIXES = ("", "Fields", "Model", "Repository", "Service", "Updated")
-# PascalCase names the per-entity modules import or define, besides the field
-# types' and the generator's imports.
+# PascalCase names the per-entity modules (and the team's services, which import the
+# first entity) import or define, besides the field types' and the generator's imports.
 CLASS_NAMES = frozenset(
     {
         "BaseTimestampEntity",
@@ -84,8 +83,10 @@ CLASS_NAMES = frozenset(
         "RepositoryContract",
         "ServiceContract",
         "Session",
+        "TeamService",
         "TimestampHealthContract",
         "TimestampRepositoryMixin",
+        "UnitOfWork",
         "ValueContract",
     }
 )
