@@ -38,6 +38,7 @@ ENTITY_FILES = (
     "tests/http/test_{snake}_http.py",
     "tests/integration/test_{snake}_repository.py",
     "tests/unit/test_{snake}.py",
+    "tests/unit/test_{snake}_in_memory.py",
 )
 FIXED_FILES = frozenset(
     {
@@ -54,6 +55,7 @@ FIXED_FILES = frozenset(
         "src/<package>/infrastructure/repositories/timestamp_repository.py",
         "tests/unit/test_clock.py",
         "tests/unit/test_database_configuration.py",
+        "tests/unit/test_unit_of_work.py",
     }
 )
 ENTITY_CLASS_SUFFIXES = ("", "Fields", "Model", "Repository", "Service", "Updated")
@@ -71,6 +73,7 @@ CLASS_NAMES = frozenset(
         "FieldUpdated",
         "HostileTextContract",
         "HttpContract",
+        "InMemoryReferences",
         "Mapped",
         "OnDeleteCascadeContract",
         "OnDeleteParent",
@@ -80,9 +83,11 @@ CLASS_NAMES = frozenset(
         "ReadContract",
         "ReferenceReadContract",
         "ReferencedDeleteContract",
+        "RepositoryBehaviourContract",
         "RepositoryContract",
         "ServiceContract",
         "Session",
+        "StoredReferences",
         "TeamService",
         "TimestampHealthContract",
         "TimestampRepositoryMixin",
