@@ -39,8 +39,10 @@ from upgrade_support import (
     add_team_work,
     alembic,
     all_row_counts,
+    checks_history,
     earlier_releases,
     fixed_titles,
+    has_old_layout,
     head_revisions,
     rich_entities,
     store_rows,
@@ -50,6 +52,8 @@ from upgrade_support import (
 
 EARLIER = earlier_releases()
 NEWEST_EARLIER = EARLIER[-1][0]
+# The newest release whose revisions live at the root migrations/versions/.
+NEWEST_OLD_LAYOUT = [tag for tag, commit in EARLIER if has_old_layout(commit)][-1]
 PACKAGE = Path("src") / "task_tracker"
 VERSIONS = PACKAGE / "migrations" / "versions"
 
@@ -164,10 +168,10 @@ def test_the_oldest_release_updates_through_the_previous_one(
     template: TemplateRepository, tmp_path: Path
 ) -> None:
     url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
-    oldest, previous = EARLIER[0][0], EARLIER[-1][0]
+    (oldest, _), (previous, previous_commit) = EARLIER[0], EARLIER[-1]
     service, env, rows = team_service(template, oldest, tmp_path, False, url)
 
-    update(service, "--vcs-ref", previous, checked=False)
+    update(service, "--vcs-ref", previous, checked=checks_history(previous_commit))
     answers = yaml.safe_load((service / ".copier-answers.yml").read_text())
     assert (answers["_commit"], answers["checks"]) == (previous, "none")
     update(service)
@@ -190,7 +194,7 @@ def test_a_refused_update_from_the_old_layout_writes_nothing(
     template: TemplateRepository, tmp_path: Path, broken: str
 ) -> None:
     """Refused before the render (an edit it would lose) or by it: the service is unchanged."""
-    service = scaffold(template, NEWEST_EARLIER, tmp_path / "service", rich=False)
+    service = scaffold(template, NEWEST_OLD_LAYOUT, tmp_path / "service", rich=False)
     old_versions = service / "migrations" / "versions"
     if broken == "edited-template-revision":
         revision = old_versions / "0002_create_task.py"

@@ -58,6 +58,25 @@ def earlier_releases() -> list[tuple[str, str]]:
     ]
 
 
+def checks_history(commit: str) -> bool:
+    """Whether the release at ``commit`` checks the migration history after an update."""
+    copier_yml = subprocess.run(
+        ["git", "show", f"{commit}:copier.yml"], cwd=TEMPLATE_ROOT, capture_output=True, text=True
+    )
+    return "check_history.py" in copier_yml.stdout
+
+
+def has_old_layout(commit: str) -> bool:
+    """Whether the release at ``commit`` keeps revisions at the root ``migrations/versions/``."""
+    tree = subprocess.run(
+        ["git", "ls-tree", "-d", "--name-only", commit, "template/migrations"],
+        cwd=TEMPLATE_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return bool(tree.stdout.strip())
+
+
 def current_tag() -> str:
     """A version above every release, for the working tree."""
     newest = max(Version(tag.lstrip("v")) for tag, _ in releases())
