@@ -90,7 +90,7 @@ def test_text_samples_fit_max_length_and_differ(max_length: int) -> None:
 def test_unique_text_samples_are_fresh_per_call_and_fit() -> None:
     source = samples.unique_text("email", 40)
     assert re.fullmatch(r'f"ada@example\.com-\{n\}"', source)
-    assert samples.unique_text("code", 5) == "str(n)"
+    assert samples.unique_text("code", 5) == "chr(0x4E00 + n % 20902)"
 
 
 def spec_of(*fields: dict[str, object]) -> dict[str, object]:

@@ -144,5 +144,7 @@ def unique_text(name: str, max_length: int | None) -> str:
     example = text_values(name, max_length)[0]
     room = (max_length or 255) - 7
     if room < 3:
-        return "str(n)"
+        # Fewer than 10 characters: one CJK ideograph per call (20,902 of them), which
+        # fits every max_length (a counter's digits outgrow max_length 1 after 9 calls).
+        return "chr(0x4E00 + n % 20902)"
     return "f" + py_str(f"{example[:room]}-{{n}}")
