@@ -78,14 +78,19 @@ def module_names(path: Path) -> set[str]:
     return names
 
 
-def test_every_name_in_the_per_entity_modules_is_reserved_or_generated_for_an_entity(
-    service: Path,
-) -> None:
-    paths = [
+def task_modules(service: Path) -> list[Path]:
+    """The Python modules generated for the entity Task in ``service``."""
+    return [
         service / path.replace("<package>", "tracker")
         for path in reserved.entity_paths("task")
         if path.endswith(".py")
     ]
+
+
+def test_every_name_in_the_per_entity_modules_is_reserved_or_generated_for_an_entity(
+    service: Path,
+) -> None:
+    paths = task_modules(service)
     assert len(paths) >= 8
     generated = set(reserved.entity_classes("Task")) | set(reserved.entity_classes("Project"))
     generated |= {"ProjectRepository", "TaskRepository", "ProjectModel", "TaskModel"}
@@ -161,10 +166,6 @@ def test_every_fixed_file_an_entity_file_could_be_is_declared(service: Path) -> 
 def test_the_declared_entity_classes_are_the_classes_generated_for_an_entity(
     service: Path,
 ) -> None:
-    modules = [
-        service / path.replace("<package>", "tracker")
-        for path in reserved.entity_paths("task")
-        if path.endswith(".py")
-    ]
+    modules = task_modules(service)
     classes = {name for path in modules for name in module_names(path) if name.startswith("Task")}
     assert classes == set(reserved.entity_classes("Task"))
