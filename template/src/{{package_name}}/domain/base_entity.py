@@ -19,11 +19,21 @@ NOT_GIVEN: Final = datetime.min.replace(tzinfo=UTC)
 
 
 class ConstructorFields(NamedTuple):
-    """The fields an entity class's constructor takes, and those that hold datetimes."""
+    """The fields an entity class's constructor takes, and its declared datetime fields."""
 
     names: tuple[str, ...]
     datetimes: tuple[str, ...]
 
+
+def _as_utc_if_datetime(value: object, name: str) -> Any:
+    """``value`` as aware UTC when it is a datetime; anything else unchanged."""
+    if isinstance(value, datetime) and value.tzinfo is not UTC:
+        return as_utc(value, name=name)
+    return value
+
+
+# The two timestamps, which the constructor settles before the declared datetimes.
+TIMESTAMPS = ("created_at", "updated_at")
 
 # Worked out once per entity class, on first use.
 CONSTRUCTOR_FIELDS: dict[type, ConstructorFields] = {}
@@ -50,20 +60,29 @@ class BaseTimestampEntity:
     _events: list[DomainEvent] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.created_at is NOT_GIVEN:
-            self.created_at = utc_now() if self.updated_at is NOT_GIVEN else self.updated_at
-        if self.updated_at is NOT_GIVEN:
-            self.updated_at = self.created_at
+        created_at, updated_at = self.created_at, self.updated_at
+        if created_at is NOT_GIVEN and updated_at is NOT_GIVEN:
+            # A new entity: one reading of the clock, already aware UTC.
+            self.created_at = self.updated_at = utc_now()
+        else:
+            self._settle_given_timestamps(created_at, updated_at)
         for name in self._constructor_fields().datetimes:
-            value = getattr(self, name)
-            if isinstance(value, datetime) and value.tzinfo is not UTC:
-                setattr(self, name, as_utc(value, name=name))
+            setattr(self, name, _as_utc_if_datetime(getattr(self, name), name))
+        self._validate_entity()
+
+    def _settle_given_timestamps(self, created_at: datetime, updated_at: datetime) -> None:
+        """Given only one timestamp, the other takes its value; both end aware UTC."""
+        if created_at is NOT_GIVEN:
+            created_at = updated_at
+        elif updated_at is NOT_GIVEN:
+            updated_at = created_at
+        self.created_at = _as_utc_if_datetime(created_at, "created_at")
+        self.updated_at = _as_utc_if_datetime(updated_at, "updated_at")
         if self.updated_at < self.created_at:
             raise ValidationError(
                 f"updated_at {self.updated_at.isoformat()} is earlier than "
                 f"created_at {self.created_at.isoformat()}"
             )
-        self._validate_entity()
 
     @classmethod
     def from_stored(cls, **values: Any) -> Self:
@@ -94,7 +113,9 @@ class BaseTimestampEntity:
             hints = get_type_hints(cls)
             names = tuple(item.name for item in fields(cls) if item.init)
             datetimes = tuple(
-                name for name in names if datetime in (hints[name], *get_args(hints[name]))
+                name
+                for name in names
+                if name not in TIMESTAMPS and datetime in (hints[name], *get_args(hints[name]))
             )
             known = CONSTRUCTOR_FIELDS[cls] = ConstructorFields(names, datetimes)
         return known
@@ -115,7 +136,7 @@ class BaseTimestampEntity:
 
         See :func:`~.clock.next_updated_at`, the rule every write follows.
         """
-        self.updated_at = next_updated_at(self.updated_at, created_at=self.created_at, at=at)
+        self.updated_at = next_updated_at(self.updated_at, self.created_at, at)
 
     def is_newer_than(self, moment: datetime) -> bool:
         """Whether the entity changed after ``moment`` (naive means UTC)."""

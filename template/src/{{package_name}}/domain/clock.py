@@ -62,14 +62,15 @@ def utc_now() -> datetime:
 
 
 def next_updated_at(
-    stored: datetime | None, *, created_at: datetime | None = None, at: datetime | None = None
+    stored: datetime | None, created_at: datetime | None = None, at: datetime | None = None
 ) -> datetime:
     """The ``updated_at`` a write moves to: the one rule of how ``updated_at`` moves.
 
     Now (or ``at``), but strictly later than the ``stored`` value and never
     earlier than ``created_at``, even when the clock stepped back. Every path
     that moves ``updated_at`` (``touch()``, repository saves, bulk statements,
-    parent touches, the ORM safety net) calls this function.
+    parent touches, the ORM safety net) calls this function. ``touch()`` passes
+    its arguments by position: the call is on the hot path of every change.
     """
     moment = _active_clock.now() if at is None else at
     if moment.tzinfo is not UTC:
