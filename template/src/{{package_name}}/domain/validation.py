@@ -46,8 +46,14 @@ def _present(
     return True
 
 
-def _storable_characters(name: str, value: str) -> None:
-    """No NUL and no lone surrogate: no database stores them."""
+def _storable_str(name: str, value: object, nullable: bool) -> str | None:
+    """``value`` when it is a str every database stores; None for an allowed None.
+
+    No NUL and no lone surrogate: no database stores them.
+    """
+    if not isinstance(value, str):
+        _present(name, value, str, "a str", nullable)
+        return None
     found = FORBIDDEN.search(value)
     if found:
         raise ValidationError(
@@ -55,25 +61,25 @@ def _storable_characters(name: str, value: str) -> None:
             f"at position {found.start()}",
             field=name,
         )
+    return value
 
 
 def require_str(
     name: str, value: object, *, max_length: int | None = None, nullable: bool = False
 ) -> None:
-    if not _present(name, value, str, "a str", nullable) or not isinstance(value, str):
-        return
-    _storable_characters(name, value)
-    if max_length is not None and len(value) > max_length:
+    text = _storable_str(name, value, nullable)
+    if text is not None and max_length is not None and len(text) > max_length:
         raise ValidationError(
-            f"{name} must be at most {max_length} characters, got {len(value)}", field=name
+            f"{name} must be at most {max_length} characters, got {len(text)}", field=name
         )
 
 
 def require_text(name: str, value: object, *, nullable: bool = False) -> None:
-    if not _present(name, value, str, "a str", nullable) or not isinstance(value, str):
+    text = _storable_str(name, value, nullable)
+    # A character is at most 4 bytes in UTF-8: a short text needs no encoding to measure.
+    if text is None or len(text) * 4 <= TEXT_MAX_BYTES:
         return
-    _storable_characters(name, value)
-    size = len(value.encode())
+    size = len(text.encode())
     if size > TEXT_MAX_BYTES:
         raise ValidationError(
             f"{name} must be at most {TEXT_MAX_BYTES} bytes in UTF-8, got {size}", field=name
@@ -184,9 +190,8 @@ def require_uuid(name: str, value: object, *, nullable: bool = False) -> None:
 def require_choice(
     name: str, value: object, *, choices: Sequence[str], nullable: bool = False
 ) -> None:
-    if not _present(name, value, str, "a str", nullable) or not isinstance(value, str):
+    if _storable_str(name, value, nullable) is None:
         return
-    _storable_characters(name, value)
     if value not in choices:
         allowed = ", ".join(repr(choice) for choice in choices)
         raise ValidationError(f"{name} must be one of {allowed}, got {value!r}", field=name)

@@ -105,9 +105,9 @@ class TimestampRepositoryMixin(RowWrites[EntityT, ModelT]):
             if new:
                 self._insert_all(new)
             # A parent this call writes gets its updated_at from its own write.
-            being_written = {(model, entity.id) for entity in entities}
             parents = {parent for write in writes for parent in write.parents}
-            touch_parents(self.session, parents - being_written)
+            if parents:
+                touch_parents(self.session, parents - {(model, entity.id) for entity in entities})
             for entity, row in written:
                 self._copy_to_row(entity, row)
             with decided_rows(row for _, row in written):

@@ -28,7 +28,6 @@ moves ``updated_at``: ``touch()`` and the ``update_<field>()`` methods.
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -47,6 +46,9 @@ from .write_counts import count_writes
 
 # A parent row: its model and its id.
 Parent = tuple[type[EntityModel], UUID]
+
+# The parents of a write that touches none.
+NO_PARENTS: frozenset[Parent] = frozenset()
 
 # Columns every row has: a change of theirs alone is no change of a declared field.
 ENTITY_COLUMNS = frozenset({"id", "created_at", "updated_at"})
@@ -70,8 +72,7 @@ class WriteRecord(NamedTuple):
     rows: int | None = None
 
 
-@dataclass(frozen=True)
-class Write:
+class Write(NamedTuple):
     """The decision of one write: its stamp, the parents it touches, its record."""
 
     stamp: datetime | None
@@ -117,15 +118,13 @@ def entity_write(
 
     ``moved`` stamps it whatever its ``updated_at`` (``update_timestamp_only()``).
     """
+    parents = write_parents(model, entity, row, touch=touch)
     if row is None:
-        parents = parents_of(model, {}, row_values(entity)) if touch else frozenset()
         return Write(None, parents, WriteRecord(AuditEvent.CREATED, entity.id))
     stamp = None
     if moved or (touch and entity.updated_at <= row.updated_at):
         stored = max(entity.updated_at, row.updated_at)
         stamp = entity.updated_at = next_updated_at(stored, created_at=entity.created_at)
-    before = {column: getattr(row, column) for column in model.touched_parents}
-    parents = parents_of(model, before, row_values(entity)) if touch else frozenset()
     fields = changed_fields(entity, row)
     return Write(stamp, parents, WriteRecord(AuditEvent.CHANGED, entity.id, fields))
 
@@ -147,6 +146,17 @@ def stamp_together(
     for entity, _ in written:
         entity.updated_at = stamp
     return stamp
+
+
+def write_parents(
+    model: type[EntityModel], entity: BaseTimestampEntity, row: EntityModel | None, *, touch: bool
+) -> frozenset[Parent]:
+    """The parents a write of ``entity`` over ``row`` (None: new) touches; none unless touching."""
+    if not touch or not model.touched_parents:
+        return NO_PARENTS
+    columns = model.touched_parents
+    before = {} if row is None else {column: getattr(row, column) for column in columns}
+    return parents_of(model, before, {column: getattr(entity, column) for column in columns})
 
 
 def parents_of(
@@ -229,8 +239,9 @@ def repaired(
 def record_writes(session: Session, entity_type: str, records: Iterable[WriteRecord]) -> None:
     """The audit lines of ``records`` (logged on commit) and their metrics counts."""
     counts: Counter[str] = Counter()
+    logged = {event: audited(event) for event in AuditEvent}
     for record in records:
-        if audited(record.event):
+        if logged[record.event]:
             audit(session, AuditRecord(record.event, entity_type, *record[1:]))
         counts[COUNTED_AS[record.event]] += 1 if record.rows is None else record.rows
     for operation, rows in counts.items():
