@@ -120,13 +120,15 @@ def write(
     copies: dict[int, float],
 ) -> None:
     output.mkdir(parents=True, exist_ok=True)
+    # The measurements first: a run's figures survive a failure to plot them
+    # (``--rerender`` writes the rest from this file).
+    (output / "results.json").write_text(report.raw(about, results, counts))
     for old in output.glob("*.png"):
         old.unlink()
     plots = report.plot_ratios(results, output)
     if len(copies) > 1:
         plots.append(report.plot_copy_scaling(copies, output))
     (output / "README.md").write_text(report.markdown(command, about, results, counts, plots))
-    (output / "results.json").write_text(report.raw(about, results, counts))
     missed = [r.name for r in results if r.met is False] + [c.name for c in counts if not c.met]
     print(f"{len(missed)} target(s) missed" + "".join(f"\n  - {name}" for name in missed))
 
