@@ -6,7 +6,7 @@ follows to move ``updated_at``. Tests install a frozen clock with :func:`use_clo
 libraries that patch time at C level (time-machine) reach :class:`SystemClock`.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -34,7 +34,8 @@ class SystemClock:
     now = staticmethod(partial(datetime.now, UTC))
 
 
-_active_clock: Clock = SystemClock()
+# The active clock's ``now``, looked up once per ``use_clock()``, not on every reading.
+_active_now: Callable[[], datetime] = SystemClock().now
 
 
 def as_utc(value: datetime, *, name: str = "datetime") -> datetime:
@@ -57,7 +58,7 @@ def as_utc(value: datetime, *, name: str = "datetime") -> datetime:
 
 def utc_now() -> datetime:
     """The current instant from the active clock, as aware UTC."""
-    now = _active_clock.now()
+    now = _active_now()
     return now if now.tzinfo is UTC else as_utc(now)
 
 
@@ -72,7 +73,7 @@ def next_updated_at(
     parent touches, the ORM safety net) calls this function. ``touch()`` passes
     its arguments by position: the call is on the hot path of every change.
     """
-    moment = _active_clock.now() if at is None else at
+    moment = _active_now() if at is None else at
     if moment.tzinfo is not UTC:
         moment = as_utc(moment, name="at")
     if stored is not None and moment <= stored:
@@ -85,9 +86,9 @@ def next_updated_at(
 @contextmanager
 def use_clock(clock: Clock) -> Iterator[Clock]:
     """Make ``clock`` the active clock inside the ``with`` block."""
-    global _active_clock
-    previous, _active_clock = _active_clock, clock
+    global _active_now
+    previous, _active_now = _active_now, clock.now
     try:
         yield clock
     finally:
-        _active_clock = previous
+        _active_now = previous
