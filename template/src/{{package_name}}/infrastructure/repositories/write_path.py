@@ -239,9 +239,8 @@ def repaired(
 def record_writes(session: Session, entity_type: str, records: Iterable[WriteRecord]) -> None:
     """The audit lines of ``records`` (logged on commit) and their metrics counts."""
     counts: Counter[str] = Counter()
-    logged = {event: audited(event) for event in AuditEvent}
     for record in records:
-        if logged[record.event]:
+        if audited(record.event):
             audit(session, AuditRecord(record.event, entity_type, *record[1:]))
         counts[COUNTED_AS[record.event]] += 1 if record.rows is None else record.rows
     for operation, rows in counts.items():
