@@ -25,13 +25,6 @@ class ConstructorFields(NamedTuple):
     datetimes: tuple[str, ...]
 
 
-def _as_utc_if_datetime(value: object, name: str) -> Any:
-    """``value`` as aware UTC when it is a datetime; anything else unchanged."""
-    if isinstance(value, datetime) and value.tzinfo is not UTC:
-        return as_utc(value, name=name)
-    return value
-
-
 # The two timestamps, which the constructor settles before the declared datetimes.
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -67,7 +60,9 @@ class BaseTimestampEntity:
         else:
             self._settle_given_timestamps(created_at, updated_at)
         for name in self._constructor_fields().datetimes:
-            setattr(self, name, _as_utc_if_datetime(getattr(self, name), name))
+            value = getattr(self, name)
+            if isinstance(value, datetime):
+                setattr(self, name, as_utc(value, name=name))
         self._validate_entity()
 
     def _settle_given_timestamps(self, created_at: datetime, updated_at: datetime) -> None:
@@ -76,8 +71,8 @@ class BaseTimestampEntity:
             created_at = updated_at
         elif updated_at is NOT_GIVEN:
             updated_at = created_at
-        self.created_at = _as_utc_if_datetime(created_at, "created_at")
-        self.updated_at = _as_utc_if_datetime(updated_at, "updated_at")
+        self.created_at = as_utc(created_at, name="created_at")
+        self.updated_at = as_utc(updated_at, name="updated_at")
         if self.updated_at < self.created_at:
             raise ValidationError(
                 f"updated_at {self.updated_at.isoformat()} is earlier than "
@@ -98,7 +93,7 @@ class BaseTimestampEntity:
         if stored_updated_at >= values["created_at"]:
             return cls(**values)
         entity = cls(**{**values, "updated_at": values["created_at"]})
-        entity.updated_at = as_utc(stored_updated_at)
+        entity.updated_at = as_utc(stored_updated_at, name="updated_at")
         return entity
 
     @classmethod

@@ -38,7 +38,7 @@ class SystemClock:
 _active_now: Callable[[], datetime] = SystemClock().now
 
 
-def as_utc(value: datetime, *, name: str = "datetime") -> datetime:
+def as_utc(value: datetime, *, name: str) -> datetime:
     """``value`` as aware UTC; a naive value is taken to be UTC already.
 
     A value whose UTC instant is outside the years 1 to 9999 that Python holds
@@ -59,7 +59,7 @@ def as_utc(value: datetime, *, name: str = "datetime") -> datetime:
 def utc_now() -> datetime:
     """The current instant from the active clock, as aware UTC."""
     now = _active_now()
-    return now if now.tzinfo is UTC else as_utc(now)
+    return now if now.tzinfo is UTC else as_utc(now, name="now")
 
 
 def next_updated_at(
@@ -79,7 +79,7 @@ def next_updated_at(
     if stored is not None and moment <= stored:
         moment = stored + RESOLUTION
     if created_at is not None and moment < created_at:
-        moment = as_utc(created_at)
+        moment = as_utc(created_at, name="created_at")
     return moment
 
 

@@ -19,7 +19,6 @@ from ..repositories.write_path import stamped_values
 from .entity_model import EntityModel
 from .models import ENTITY_MODELS
 from .stamps import table_of
-from .timestamp_events import DECIDED
 
 # A reference: the model whose rows hold it, and its column.
 Reference = tuple[type[EntityModel], str]
@@ -63,7 +62,7 @@ def empty_references(
         criteria = [getattr(child, column) == row_id]
         emptied = stamped_values(session, child, criteria, {column: None}, touch=touch)
         statement = update(child).where(*criteria).values(emptied)
-        session.execute(statement, execution_options={DECIDED: True})
+        session.execute(statement)
 
 
 def expire_changed_rows(session: Session, model: type[EntityModel]) -> None:

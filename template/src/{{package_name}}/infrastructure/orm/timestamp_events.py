@@ -1,8 +1,9 @@
 """The ORM safety net: rows and statements written past the repositories get timestamps.
 
 The repositories decide every write they make through
-:mod:`..repositories.write_path` and mark it decided (:func:`decided_rows`,
-:data:`DECIDED`); the net leaves those alone. For anything else written
+:mod:`..repositories.write_path`: they mark the rows they flush decided
+(:func:`decided_rows`), and their statements set ``updated_at`` whenever they
+touch; the net leaves both alone. For anything else written
 through an ORM session it asks the same write path, with the touch flag read
 once when the flush or statement starts:
 
@@ -37,7 +38,7 @@ from .parent_touch import forget_rolled_back_touches, touch_parents
 from .stamps import table_of
 from .timestamp_mixin import TimestampMixin
 
-# Execution option of a statement whose timestamps the write path decided.
+# Key in a row's ``InstanceState.info`` while a write path's flush writes it.
 DECIDED = "timestamps_decided"
 
 
@@ -140,9 +141,8 @@ def stamp_statement(execute_state: ORMExecuteState) -> None:
         or mapper is None
         or not issubclass(mapper.class_, TimestampMixin)
         or not isinstance(statement, Update)
-        or execute_state.execution_options.get(DECIDED)
-        or not touching()
         or _sets_updated_at(statement)
+        or not touching()
     ):
         return
     table = table_of(mapper.class_)

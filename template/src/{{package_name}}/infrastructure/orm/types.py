@@ -34,4 +34,4 @@ class UTCDateTime(TypeDecorator[datetime]):
         return utc if dialect.name == "postgresql" else utc.replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else as_utc(value)
+        return None if value is None else as_utc(value, name="stored value")

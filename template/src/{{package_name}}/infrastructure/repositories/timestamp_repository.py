@@ -15,7 +15,7 @@ from ..audit import AuditEvent
 from ..orm.entity_model import EntityModel
 from ..orm.on_delete import empty_references, expire_changed_rows
 from ..orm.parent_touch import touch_parents
-from ..orm.timestamp_events import DECIDED, decided_rows
+from ..orm.timestamp_events import decided_rows
 from .database_errors import refused_while_referenced
 from .row_writes import RowWrites
 from .write_path import (
@@ -133,7 +133,7 @@ class TimestampRepositoryMixin(RowWrites[EntityT, ModelT]):
         with self._database_errors("update_where"):
             stamped = stamped_values(self.session, model, criteria, values, touch=touch)
             statement = update(model).where(*criteria).values(stamped)
-            result = self.session.execute(statement, execution_options={DECIDED: True})
+            result = self.session.execute(statement)
         rows = cast(CursorResult[Any], result).rowcount
         self._record(WriteRecord(AuditEvent.UPDATED_WHERE, None, tuple(values), rows))
         return rows

@@ -73,9 +73,8 @@ class WriteRecord(NamedTuple):
 
 
 class Write(NamedTuple):
-    """The decision of one write: its stamp, the parents it touches, its record."""
+    """The decision of one write: the parents it touches and its record."""
 
-    stamp: datetime | None
     parents: frozenset[Parent]
     record: WriteRecord
 
@@ -120,13 +119,11 @@ def entity_write(
     """
     parents = write_parents(model, entity, row, touch=touch)
     if row is None:
-        return Write(None, parents, WriteRecord(AuditEvent.CREATED, entity.id))
-    stamp = None
+        return Write(parents, WriteRecord(AuditEvent.CREATED, entity.id))
     if moved or (touch and entity.updated_at <= row.updated_at):
         stored = max(entity.updated_at, row.updated_at)
-        stamp = entity.updated_at = next_updated_at(stored, created_at=entity.created_at)
-    fields = changed_fields(entity, row)
-    return Write(stamp, parents, WriteRecord(AuditEvent.CHANGED, entity.id, fields))
+        entity.updated_at = next_updated_at(stored, created_at=entity.created_at)
+    return Write(parents, WriteRecord(AuditEvent.CHANGED, entity.id, changed_fields(entity, row)))
 
 
 def stamp_together(
@@ -135,12 +132,14 @@ def stamp_together(
 ) -> datetime:
     """Give every entity ``save_all()`` writes, new or stored, one ``updated_at``.
 
-    The stamp is later than each written row's stored value, and not earlier
-    than an ``updated_at`` the domain already moved an entity to.
+    The stamp is later than each written row's stored value, not earlier than
+    its ``created_at``, nor than an ``updated_at`` the domain already moved an
+    entity to.
     """
     latest = max((row.updated_at for _, row in written), default=None)
+    created = max((row.created_at for _, row in written), default=None)
     moved = [entity.updated_at for entity, row in written if entity.updated_at > row.updated_at]
-    stamp = next_updated_at(latest, at=max([utc_now(), *moved]))
+    stamp = next_updated_at(latest, created, max([utc_now(), *moved]))
     for entity in new:
         entity.created_at = entity.updated_at = stamp
     for entity, _ in written:
@@ -232,7 +231,7 @@ def repaired(
     if created is None:
         created = now if updated is None else updated
     if updated is None:
-        updated = next_updated_at(None, created_at=created, at=created)
+        updated = created
     return min(created, updated), updated
 
 

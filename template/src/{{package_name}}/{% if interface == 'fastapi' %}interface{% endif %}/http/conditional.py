@@ -52,7 +52,7 @@ def last_modified(entity: BaseTimestampEntity) -> str:
 
 def http_date(moment: datetime) -> str:
     """``moment`` as an HTTP date (``Mon, 06 May 2024 07:08:09 GMT``), to the second."""
-    return format_datetime(as_utc(moment).replace(microsecond=0), usegmt=True)
+    return format_datetime(as_utc(moment, name="moment").replace(microsecond=0), usegmt=True)
 
 
 def validators(entity: BaseTimestampEntity) -> dict[str, str]:
@@ -99,6 +99,6 @@ def _parse_http_date(value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        return as_utc(parsedate_to_datetime(value))
+        return as_utc(parsedate_to_datetime(value), name="HTTP date")
     except (TypeError, ValueError, OverflowError):
         return None

@@ -133,7 +133,7 @@ def _integral(value: Any) -> Any:
 
 def _in_utc(value: datetime) -> datetime:
     """``value`` in UTC, checked to lie between EARLIEST_DATETIME and LATEST_DATETIME."""
-    moment = as_utc(value)
+    moment = as_utc(value, name="value")
     if not EARLIEST_DATETIME <= moment <= LATEST_DATETIME:
         raise ValueError(f"must lie between {EARLIEST_DATETIME} and {LATEST_DATETIME}")
     return moment
