@@ -1,5 +1,6 @@
 """Errors the domain and the layers around it raise."""
 
+from datetime import datetime, timedelta
 from uuid import UUID
 
 
@@ -61,3 +62,23 @@ class ReferencedEntityInUse(DatabaseException):
             "deletion; delete or change them first",
         )
         self.entity_id = entity_id
+
+
+class ClockSkewRefused(DomainError):
+    """This host's clock and the database's are further apart than the tolerance: no write.
+
+    ``host`` and ``database`` are the two clocks as last read together.
+    """
+
+    def __init__(self, host: datetime, database: datetime, tolerance: timedelta) -> None:
+        seconds = (host - database).total_seconds()
+        way = "ahead of" if seconds > 0 else "behind"
+        super().__init__(
+            f"writes refused: this host's clock reads {host.isoformat()} and the database's "
+            f"{database.isoformat()}, {abs(seconds):.3f} s {way} it, beyond the tolerance of "
+            f"{tolerance.total_seconds():g} s (CLOCK_SKEW_TOLERANCE); set the host's clock "
+            "right (NTP), then restart the service"
+        )
+        self.host = host
+        self.database = database
+        self.tolerance = tolerance

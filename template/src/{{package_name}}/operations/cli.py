@@ -3,7 +3,7 @@
 ::
 
     <service> timestamps check [--json] [--stale-days N] [--future-tolerance SECONDS]
-                               [--entity NAME] [--prometheus FILE]
+                               [--entity NAME] [--prometheus FILE] [--skew]
     <service> timestamps repair [--apply] [--entity NAME] [--batch-size N]
     <service> timestamps report --html FILE
     <service> db upgrade [REVISION]
@@ -24,6 +24,7 @@ from pathlib import Path
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..domain.exceptions import ClockSkewRefused
 from ..infrastructure.database import (
     DatabaseConfigurationError,
     create_database_engine,
@@ -43,7 +44,13 @@ PACKAGE = __name__.split(".")[0]
 PROGRAM = PACKAGE.replace("_", "-")
 USAGE_ERROR = 2
 # Errors that name what was wrong with the command: shown as they are, exit code 2.
-REFUSED = (UnknownEntity, DatabaseConfigurationError, commands.MissingExtra, CommandError)
+REFUSED = (
+    UnknownEntity,
+    DatabaseConfigurationError,
+    commands.MissingExtra,
+    CommandError,
+    ClockSkewRefused,
+)
 
 
 def _entity_option(parser: ArgumentParser) -> None:
@@ -96,6 +103,11 @@ def build_parser() -> ArgumentParser:
         description="Exit 0 when no entity has an anomaly (stale rows are not one), 1 otherwise.",
     )
     check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.add_argument(
+        "--skew",
+        action="store_true",
+        help="also compare this host's clock with the database's (CLOCK_SKEW_TOLERANCE)",
+    )
     check.add_argument(
         "--prometheus",
         type=Path,

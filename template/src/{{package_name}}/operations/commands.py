@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from ..domain.clock import utc_now
 from ..infrastructure.alembic_command import alembic_config
+from ..infrastructure.clock_skew import check_clocks
 from .activity import update_activity
 from .health import CheckOptions, HealthReport, check
 from .repair import repair_table
@@ -32,14 +33,24 @@ def check_options(options: Namespace) -> CheckOptions:
 
 
 def run_check(engine: Engine, options: Namespace) -> int:
-    """``timestamps check``: the findings, as text or JSON; 1 when there are anomalies."""
+    """``timestamps check``: the findings, as text or JSON; 1 when there are anomalies.
+
+    With ``--skew``, also this host's clock against the database's: 1 when they
+    are further apart than the tolerance.
+    """
     tables = entity_tables(options.entity)
     with engine.connect() as connection:
         report = check(connection, tables, utc_now(), check_options(options))
+    skew = check_clocks(engine) if options.skew else None
     if options.prometheus is not None:
         write_prometheus_textfile(options.prometheus, report)
-    print(json.dumps(report.as_json(), indent=2) if options.json else describe(report))
-    return HEALTHY if report.healthy else FINDINGS
+    if options.json:
+        findings = report.as_json() | ({} if skew is None else {"clock_skew": skew.as_json()})
+        print(json.dumps(findings, indent=2))
+    else:
+        print(describe(report) + ("" if skew is None else f"\n{skew.describe()}"))
+    healthy = report.healthy and (skew is None or skew.within_tolerance)
+    return HEALTHY if healthy else FINDINGS
 
 
 class MissingExtra(RuntimeError):
@@ -74,7 +85,13 @@ def describe(report: HealthReport) -> str:
 
 
 def run_repair(engine: Engine, options: Namespace) -> int:
-    """``timestamps repair``: each fix, printed; written only with ``--apply``."""
+    """``timestamps repair``: each fix, printed; written only with ``--apply``.
+
+    Its fixes take this host's clock, so ``--apply`` first reads it against the
+    database's and is refused when they are apart (:mod:`..infrastructure.clock_skew`).
+    """
+    if options.apply:
+        check_clocks(engine).refuse_if_apart()
     now = utc_now()
     settings = CheckOptions(future_tolerance=timedelta(seconds=options.future_tolerance))
     verb = "repaired" if options.apply else "would repair"

@@ -5,6 +5,9 @@
 - ``timestamp_anomaly_rows{entity, kind}``, ``timestamp_stale_rows{entity}``,
   ``timestamp_rows{entity}`` and ``timestamp_check_healthy``: the last check
   given to :func:`publish_check` (nothing before the first).
+- ``clock_skew_seconds``: how far this host's clock was ahead of the
+  database's at the latest reading (:mod:`..infrastructure.clock_skew`;
+  negative: behind; nothing before the first).
 
 A web application mounts :func:`metrics_app` (a WSGI application) or serves
 :func:`latest_metrics`; ``timestamps check --prometheus FILE`` writes the check
@@ -20,6 +23,7 @@ from prometheus_client import CollectorRegistry, generate_latest, make_wsgi_app,
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from ..infrastructure.clock_skew import latest_reading
 from ..infrastructure.repositories.write_counts import write_counts
 from .health import ANOMALIES, HealthReport
 
@@ -34,6 +38,19 @@ class WriteCollector(Collector):
         for (entity, operation), count in sorted(write_counts().items()):
             writes.add_metric([entity, operation], count)
         yield writes
+
+
+class ClockCollector(Collector):
+    """The latest reading of this host's clock against the database's."""
+
+    def collect(self) -> Iterable[Metric]:
+        reading = latest_reading()
+        if reading is not None:
+            yield GaugeMetricFamily(
+                "clock_skew_seconds",
+                "How far this host's clock was ahead of the database's at the latest reading",
+                value=reading.skew.total_seconds(),
+            )
 
 
 class CheckCollector(Collector):
@@ -84,6 +101,7 @@ class CheckCollector(Collector):
 REGISTRY = CollectorRegistry()
 CHECKS = CheckCollector()
 REGISTRY.register(WriteCollector())
+REGISTRY.register(ClockCollector())
 REGISTRY.register(CHECKS)
 
 

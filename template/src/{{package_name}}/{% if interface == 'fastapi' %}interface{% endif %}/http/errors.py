@@ -10,6 +10,7 @@
 - A write the database refuses for the data it holds (a unique value taken, a
   reference to a missing row, a delete of a row others still reference): 409.
 - Any other DatabaseException: 503, the database could not do the work.
+- ClockSkewRefused (this host's clock is too far from the database's): 503.
 - A method the path does not have: 405, with ``Allow`` listing every method it has.
 
 Every error body is JSON, whatever the request held: a value JSON cannot carry
@@ -30,6 +31,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 
 from ...domain.exceptions import (
+    ClockSkewRefused,
     ConcurrencyConflict,
     DatabaseException,
     EntityNotFound,
@@ -52,6 +54,7 @@ def install_error_handlers(app: FastAPI, routes: Sequence[BaseRoute]) -> None:
     app.add_exception_handler(PreconditionFailed, detail_response(HTTPStatus.PRECONDITION_FAILED))
     app.add_exception_handler(ConcurrencyConflict, detail_response(HTTPStatus.CONFLICT))
     app.add_exception_handler(DatabaseException, database_failed)
+    app.add_exception_handler(ClockSkewRefused, detail_response(HTTPStatus.SERVICE_UNAVAILABLE))
 
 
 def request_invalid(request: Request, error: Exception) -> JSONResponse:
