@@ -77,7 +77,7 @@ class ClockSkewRefused(DomainError):
             f"writes refused: this host's clock reads {host.isoformat()} and the database's "
             f"{database.isoformat()}, {abs(seconds):.3f} s {way} it, beyond the tolerance of "
             f"{tolerance.total_seconds():g} s (CLOCK_SKEW_TOLERANCE); set the host's clock "
-            "right (NTP), then restart the service"
+            "right (NTP): writes resume once a new reading agrees"
         )
         self.host = host
         self.database = database

@@ -4,22 +4,23 @@ Every stamp comes from this host's clock. A host whose clock runs ahead would
 stamp rows in the future, and the rule that ``updated_at`` only moves forward
 would carry that time into every later write of those rows. So each engine of
 :func:`~.database.create_database_engine` reads the host's clock (what
-:class:`~..domain.clock.SystemClock` reads) and the database's side by side
-whenever it opens a connection: on its first use, when the service starts, and
-whenever its pool opens another. While the latest reading is further apart
-than the tolerance (``CLOCK_SKEW_TOLERANCE``, seconds), every write of a session
-from :func:`~.database.create_session_factory` is refused with
+:class:`~..domain.clock.SystemClock` reads) and the database's side by side:
+when it opens a connection (the service's first query, and whenever its pool
+opens another), and again before a write once the latest reading is older than
+:data:`READ_AGAIN_AFTER`. While that reading is further apart than the
+tolerance (``CLOCK_SKEW_TOLERANCE``, seconds), every INSERT, UPDATE and DELETE
+the engine would send is refused with
 :class:`~..domain.exceptions.ClockSkewRefused`, naming both clocks; reads go on.
 ``timestamps check --skew`` reads both clocks again (:func:`check_clocks`), and
-the metrics show the latest skew (``clock_skew_seconds``).
+the metrics show the latest reading (``clock_skew_seconds``).
 """
 
 from datetime import UTC, datetime, timedelta
+from time import monotonic
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, event
-from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy import Connection, Engine, event
 
 from ..domain.clock import SystemClock
 from ..domain.exceptions import ClockSkewRefused
@@ -32,6 +33,9 @@ DATABASE_NOW = {
     "mariadb": "SELECT UTC_TIMESTAMP(6)",
     "sqlite": "SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')",
 }
+
+# Seconds after which a write reads both clocks again, on its own connection.
+READ_AGAIN_AFTER = 60.0
 
 
 class ClockReading(NamedTuple):
@@ -57,6 +61,11 @@ class SkewCheck(NamedTuple):
         """The one rule: writes go on while the clocks are at most ``tolerance`` apart."""
         return abs(self.reading.skew) <= self.tolerance
 
+    def refuse_if_apart(self) -> None:
+        """Raise :class:`ClockSkewRefused` when the clocks are beyond the tolerance."""
+        if not self.within_tolerance:
+            raise ClockSkewRefused(self.reading.host, self.reading.database, self.tolerance)
+
     def as_json(self) -> dict[str, object]:
         return {
             "host": self.reading.host.isoformat(),
@@ -75,103 +84,86 @@ class SkewCheck(NamedTuple):
         )
         return text if self.within_tolerance else f"{text}; writes are refused"
 
-    def refuse_if_apart(self) -> None:
-        """Raise :class:`ClockSkewRefused` when the clocks are beyond the tolerance."""
-        if not self.within_tolerance:
-            raise ClockSkewRefused(self.reading.host, self.reading.database, self.tolerance)
-
 
 class ClockGuard:
-    """An engine's latest reading of both clocks and the tolerance its writes are held to."""
+    """An engine's latest reading of both clocks, and when it was taken."""
 
-    def __init__(self, tolerance: timedelta) -> None:
+    def __init__(self, backend: str, tolerance: timedelta) -> None:
+        self.backend = backend
         self.tolerance = tolerance
         self.latest: SkewCheck | None = None
+        self.read_at = 0.0  # time.monotonic() of the latest reading
 
-    def take(self, reading: ClockReading) -> SkewCheck:
-        self.latest = SkewCheck(reading, self.tolerance)
+    def read(self, dbapi_connection: Any) -> SkewCheck:
+        """Read both clocks through a driver connection, inside its current transaction.
+
+        The host's clock is read before and after the query, and the reading takes
+        the middle, so that the round trip does not count as skew.
+        """
+        cursor = dbapi_connection.cursor()
+        try:
+            before = SystemClock.now()
+            cursor.execute(DATABASE_NOW[self.backend])
+            (database,) = cursor.fetchone()
+            after = SystemClock.now()
+        finally:
+            cursor.close()
+        if isinstance(database, str):
+            database = datetime.fromisoformat(database)
+        if database.tzinfo is None:
+            database = database.replace(tzinfo=UTC)
+        reading = ClockReading(before + (after - before) / 2, database.astimezone(UTC))
+        self.latest, self.read_at = SkewCheck(reading, self.tolerance), monotonic()
         return self.latest
 
-    def refuse_if_apart(self) -> None:
-        """Raise :class:`ClockSkewRefused` while the latest reading is beyond the tolerance."""
-        if self.latest is not None:
-            self.latest.refuse_if_apart()
+    def on_connect(self, dbapi_connection: Any, record: object) -> None:
+        """A new driver connection: read both clocks, and leave no transaction open."""
+        try:
+            self.read(dbapi_connection)
+        finally:
+            dbapi_connection.rollback()
+
+    def before_write(
+        self,
+        connection: Connection,
+        cursor: object,
+        statement: str,
+        parameters: object,
+        context: Any,
+        executemany: bool,
+    ) -> None:
+        """Refuse an INSERT, UPDATE or DELETE while the clocks are apart."""
+        if not (context.isinsert or context.isupdate or context.isdelete):
+            return
+        if self.latest is None or monotonic() - self.read_at >= READ_AGAIN_AFTER:
+            self.read(connection.connection.dbapi_connection)
+        assert self.latest is not None
+        self.latest.refuse_if_apart()
 
 
 _guards: WeakKeyDictionary[Engine, ClockGuard] = WeakKeyDictionary()
-# The latest reading this process took, for the metrics.
-_latest: list[ClockReading] = []
 
 
-def read_clocks(dbapi_connection: Any, backend: str) -> ClockReading:
-    """Both clocks, through a driver connection, which is left with no transaction open.
-
-    The host's clock is read before and after the query, and the reading takes
-    the middle, so that the round trip does not count as skew.
-    """
-    cursor = dbapi_connection.cursor()
-    try:
-        before = SystemClock.now()
-        cursor.execute(DATABASE_NOW[backend])
-        (database,) = cursor.fetchone()
-        after = SystemClock.now()
-    finally:
-        cursor.close()
-        dbapi_connection.rollback()
-    if isinstance(database, str):
-        database = datetime.fromisoformat(database)
-    if database.tzinfo is None:
-        database = database.replace(tzinfo=UTC)
-    reading = ClockReading(before + (after - before) / 2, database.astimezone(UTC))
-    _latest[:] = [reading]
-    return reading
-
-
-def latest_reading() -> ClockReading | None:
-    """The latest reading of both clocks in this process; None before the first."""
-    return _latest[0] if _latest else None
+def install_clock_guard(engine: Engine, tolerance: timedelta) -> None:
+    """Read both clocks on each new connection of ``engine`` and refuse its writes when apart."""
+    guard = _guards[engine] = ClockGuard(engine.dialect.name, tolerance)
+    event.listen(engine, "connect", guard.on_connect)
+    event.listen(engine, "before_cursor_execute", guard.before_write)
 
 
 def check_clocks(engine: Engine) -> SkewCheck:
     """Read both clocks now, held to ``engine``'s tolerance (``timestamps check --skew``)."""
+    guard = _guards[engine]
     connection = engine.raw_connection()
     try:
-        reading = read_clocks(connection, engine.dialect.name)
+        return guard.read(connection)
     finally:
+        connection.rollback()
         connection.close()
-    return _guards[engine].take(reading)
 
 
-def install_clock_guard(engine: Engine, tolerance: timedelta) -> None:
-    """Read both clocks on each new connection of ``engine``, for its sessions' writes."""
-    guard = _guards[engine] = ClockGuard(tolerance)
-    backend = engine.dialect.name
-
-    def on_connect(dbapi_connection: Any, record: Any) -> None:
-        guard.take(read_clocks(dbapi_connection, backend))
-
-    event.listen(engine, "connect", on_connect)
-
-
-def install_write_refusal(factory: sessionmaker[Session]) -> None:
-    """Refuse the writes of ``factory``'s sessions while their engine's clocks are apart."""
-    event.listen(factory, "before_flush", _before_flush)
-    event.listen(factory, "do_orm_execute", _before_statement)
-
-
-def _refuse_if_apart(session: Session) -> None:
-    guard = _guards.get(session.get_bind().engine)
-    if guard is None:
-        return
-    if guard.latest is None:
-        session.connection()  # Its engine's first connection reads both clocks.
-    guard.refuse_if_apart()
-
-
-def _before_flush(session: Session, flush_context: object, instances: object) -> None:
-    _refuse_if_apart(session)
-
-
-def _before_statement(execute_state: ORMExecuteState) -> None:
-    if execute_state.is_insert or execute_state.is_update or execute_state.is_delete:
-        _refuse_if_apart(execute_state.session)
+def latest_reading() -> ClockReading | None:
+    """The latest reading of both clocks in this process; None before the first."""
+    checks = [guard for guard in _guards.values() if guard.latest is not None]
+    latest = max(checks, key=lambda guard: guard.read_at, default=None)
+    return None if latest is None or latest.latest is None else latest.latest.reading

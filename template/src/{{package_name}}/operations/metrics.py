@@ -121,7 +121,11 @@ def metrics_app() -> WSGIApplication:
 
 
 def write_textfile(path: Path, report: HealthReport) -> None:
-    """Write ``report`` to ``path`` for the textfile collector (atomically replaced)."""
+    """Write ``report`` and the latest clock reading to ``path`` for the textfile collector.
+
+    The file is replaced atomically.
+    """
     registry = CollectorRegistry()
     registry.register(CheckCollector(report))
+    registry.register(ClockCollector())
     write_to_textfile(str(path), registry)
