@@ -38,11 +38,12 @@ class SystemClock:
 _active_now: Callable[[], datetime] = SystemClock().now
 
 
-def as_utc(value: datetime, *, name: str) -> datetime:
+def as_utc(value: datetime, *, name: str = "datetime") -> datetime:
     """``value`` as aware UTC; a naive value is taken to be UTC already.
 
     A value whose UTC instant is outside the years 1 to 9999 that Python holds
-    (``0001-01-01T00:00:00+14:00``) is a ValidationError naming ``name``.
+    (``0001-01-01T00:00:00+14:00``) is a ValidationError naming ``name``; the
+    service's own calls always give the name of the value they convert.
     """
     if value.tzinfo is UTC:
         return value
