@@ -116,10 +116,13 @@ class ClockGuard:
         self.latest, self.read_at = SkewCheck(reading, self.tolerance), monotonic()
         return self.latest
 
-    def on_connect(self, dbapi_connection: Any, record: object) -> None:
-        """A new driver connection: read both clocks, and leave no transaction open."""
+    def read_alone(self, dbapi_connection: Any, record: object = None) -> SkewCheck:
+        """Read both clocks through a driver connection outside a transaction; leave none open.
+
+        The engine's ``connect`` listener: each new connection reads them.
+        """
         try:
-            self.read(dbapi_connection)
+            return self.read(dbapi_connection)
         finally:
             dbapi_connection.rollback()
 
@@ -147,23 +150,20 @@ _guards: WeakKeyDictionary[Engine, ClockGuard] = WeakKeyDictionary()
 def install_clock_guard(engine: Engine, tolerance: timedelta) -> None:
     """Read both clocks on each new connection of ``engine`` and refuse its writes when apart."""
     guard = _guards[engine] = ClockGuard(engine.dialect.name, tolerance)
-    event.listen(engine, "connect", guard.on_connect)
+    event.listen(engine, "connect", guard.read_alone)
     event.listen(engine, "before_cursor_execute", guard.before_write)
 
 
 def check_clocks(engine: Engine) -> SkewCheck:
     """Read both clocks now, held to ``engine``'s tolerance (``timestamps check --skew``)."""
-    guard = _guards[engine]
     connection = engine.raw_connection()
     try:
-        return guard.read(connection)
+        return _guards[engine].read_alone(connection)
     finally:
-        connection.rollback()
         connection.close()
 
 
 def latest_reading() -> ClockReading | None:
     """The latest reading of both clocks in this process; None before the first."""
-    checks = [guard for guard in _guards.values() if guard.latest is not None]
-    latest = max(checks, key=lambda guard: guard.read_at, default=None)
-    return None if latest is None or latest.latest is None else latest.latest.reading
+    guard = max(_guards.values(), key=lambda guard: guard.read_at, default=None)
+    return None if guard is None or guard.latest is None else guard.latest.reading
