@@ -10,7 +10,13 @@ import re
 from typing import Any
 
 from .errors import SchemaChangeError
-from .records import OPTIONAL_ATTRIBUTES, RECORDED_ON_DELETE, REVISION_LIMIT, TABLE_KINDS
+from .records import (
+    OPTIONAL_ATTRIBUTES,
+    RECORDED_ON_DELETE,
+    REVISION_LIMIT,
+    SHARED_KINDS,
+    TABLE_KINDS,
+)
 
 # The format of a history entry. The template names its revisions NNNN_<what>,
 # NNNN being the entry's position; releases before 0.3.0 recorded no `to`.
@@ -74,6 +80,29 @@ def _check_column(record: Any, number: int) -> None:
         )
 
 
+def _check_revision(revision: Any, number: int) -> None:
+    _check_text(
+        revision, TEMPLATE_REVISION, number, "the revision",
+        "a template revision id (4 digits, _, then lower-case letters, digits and _)",
+    )  # fmt: skip
+    if len(revision) > REVISION_LIMIT or not revision.startswith(f"{number:04d}_"):
+        raise _damaged(
+            number,
+            f"has the revision {revision!r}; entry {number}'s starts with {number:04d}_ "
+            f"and has at most {REVISION_LIMIT} characters",
+        )
+
+
+def _check_shared(entry: dict[str, Any], number: int, created: set[str]) -> None:
+    """An entry of the shared tables' migration: its revision and kind, once."""
+    if set(entry) != {"revision", "kind"}:
+        raise _damaged(number, f"{entry!r} is not a mapping of kind, revision")
+    _check_revision(entry["revision"], number)
+    if entry["kind"] in created:
+        raise _damaged(number, f"creates the {entry['kind']} tables, which an earlier entry created")
+    created.add(entry["kind"])
+
+
 def check_history(history: Any) -> list[dict[str, Any]]:
     """``history`` when every entry has the format the template writes; refused otherwise."""
     if history is None:
@@ -85,24 +114,19 @@ def check_history(history: Any) -> list[dict[str, Any]]:
         )
     created: set[str] = set()
     for number, entry in enumerate(history, 1):
+        if isinstance(entry, dict) and entry.get("kind") in SHARED_KINDS:
+            _check_shared(entry, number, created)
+            continue
         if not isinstance(entry, dict) or set(entry) - {"indexes", "table"} != ENTRY_KEYS:
             raise _damaged(number, f"{entry!r} is not a mapping of {', '.join(sorted(ENTRY_KEYS))}")
-        revision = entry["revision"]
-        _check_text(
-            revision, TEMPLATE_REVISION, number, "the revision",
-            "a template revision id (4 digits, _, then lower-case letters, digits and _)",
-        )  # fmt: skip
-        if len(revision) > REVISION_LIMIT or not revision.startswith(f"{number:04d}_"):
-            raise _damaged(
-                number,
-                f"has the revision {revision!r}; entry {number}'s starts with {number:04d}_ "
-                f"and has at most {REVISION_LIMIT} characters",
-            )
+        _check_revision(entry["revision"], number)
         entity = entry["entity"]
         _check_text(entity, ENTITY_NAME, number, "the entity", "a PascalCase entity name")
         if entry["kind"] not in KINDS:
             raise _damaged(
-                number, f"has the kind {entry['kind']!r}, which is not create, adopt or add"
+                number,
+                f"has the kind {entry['kind']!r}, which is not create, adopt, add or "
+                + " or ".join(SHARED_KINDS),
             )
         if ("table" in entry) != (entry["kind"] == "adopt"):
             raise _damaged(number, "has a table without adopting one, or adopts one without it")

@@ -1,8 +1,9 @@
 """Plan a service's migrations: the recorded ones as they are, then the new ones.
 
 Planning keeps every recorded migration as it is and appends one migration per
-new entity (it creates the table, or adopts the ``existing_table``) and one per
-entity that gained fields (it adds the columns). Changes no migration of the
+new entity (it creates the table, or adopts the ``existing_table``), one per
+entity that gained fields (it adds the columns) and, once, the migration of the
+tables every service shares (kind ``outbox``: the outbox of changes). Changes no migration of the
 template can carry out safely are refused: a removed or renamed entity or field,
 a changed column or composite indexes, a changed ``existing_table``, and a new
 NOT NULL column without a default for the rows already stored.
@@ -18,6 +19,8 @@ from .errors import SchemaChangeError
 from .records import (
     COLUMN_ATTRIBUTES,
     REVISION_LIMIT,
+    SHARED_KINDS,
+    SHARED_STEP,
     TABLE_KINDS,
     UNRECORDED_MEANS,
     column_record,
@@ -32,6 +35,8 @@ def _recorded_columns(history: list[dict[str, Any]]) -> dict[str, dict[str, Any]
     """Per entity: column name -> (record, the revision that created it)."""
     columns: dict[str, dict[str, Any]] = {}
     for entry in history:
+        if entry["kind"] in SHARED_KINDS:
+            continue
         for record in entry["columns"]:
             columns.setdefault(entry["entity"], {})[record["name"]] = (record, entry["revision"])
     return columns
@@ -113,8 +118,9 @@ def plan_migrations(
 ) -> list[dict[str, Any]]:
     """Every migration of the service, recorded ones first, in history order.
 
-    Each step has ``revision``, ``down_revision``, ``kind`` ("create", "adopt" or "add"),
-    ``entity`` (the entity spec) and ``fields`` (the specs of the columns it makes).
+    Each step has ``revision``, ``down_revision``, ``kind`` ("create", "adopt", "add" or
+    "outbox"), ``entity`` (the entity spec; the outbox step's names no entity) and
+    ``fields`` (the specs of the columns it makes).
     The first new step follows the single head of ``destination``'s
     ``src/<package>/migrations/versions/`` when it has revisions (the team's may be among them),
     else the last recorded step; the recorded steps keep the order of the history
@@ -138,6 +144,10 @@ def plan_migrations(
     steps: list[dict[str, Any]] = []
     previous: str | None = None
     for entry in entries:
+        if entry["kind"] in SHARED_KINDS:
+            steps.append({**entry, **SHARED_STEP, "down_revision": previous})
+            previous = entry["revision"]
+            continue
         entity = by_name[entry["entity"]]
         names = [record["name"] for record in entry["columns"]]
         fields = [field for field in entity["fields"] if field["name"] in names]
@@ -168,6 +178,12 @@ def plan_migrations(
             }
         )
         previous = revision
+    if not any(entry["kind"] == "outbox" for entry in entries):
+        revision = f"{len(steps) + 1:04d}_outbox"
+        _check_unused(revision, revisions, destination)
+        steps.append(
+            {"revision": revision, "kind": "outbox", **SHARED_STEP, "down_revision": previous}
+        )
     return steps
 
 

@@ -32,6 +32,10 @@ RECORDED_ON_DELETE = ("cascade", "set_null")
 UNRECORDED_MEANS = {"on_delete": "restrict"}
 # The kinds of migration that bring an entity's table in: create it, or adopt an existing one.
 TABLE_KINDS = ("create", "adopt")
+# The kinds of migration that bring in tables of no entity, which every service has.
+SHARED_KINDS = ("outbox",)
+# What such a step has in place of an entity and its fields.
+SHARED_STEP: dict[str, Any] = {"entity": {"name": "", "table": "outbox_events"}, "fields": []}
 
 
 def column_record(field: dict[str, Any]) -> dict[str, Any]:
@@ -52,8 +56,11 @@ def column_record(field: dict[str, Any]) -> dict[str, Any]:
 
 def schema_history(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The history to record after ``steps`` are written."""
-    history = []
+    history: list[dict[str, Any]] = []
     for step in steps:
+        if step["kind"] in SHARED_KINDS:
+            history.append({"revision": step["revision"], "kind": step["kind"]})
+            continue
         entry = {
             "revision": step["revision"],
             "kind": step["kind"],

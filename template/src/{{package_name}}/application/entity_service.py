@@ -7,6 +7,7 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from ..domain.base_entity import BaseTimestampEntity
+from ..domain.changes import ChangePage
 from ..domain.exceptions import ConcurrencyConflict, EntityNotFound, ValidationError
 from ..domain.paging import DEFAULT_ORDER, DEFAULT_PAGE_SIZE, Page
 from .repository import Repository
@@ -123,6 +124,15 @@ class EntityService(Generic[EntityT]):
         """Entities changed after ``moment``, oldest change first."""
         with self.uow:
             return self.repository.find_updated_since(moment)
+
+    def changes(self, *, after: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> ChangePage:
+        """The committed changes of these entities after the cursor ``after``, in commit order.
+
+        Deletes are tombstones (``kind`` ``deleted``). Pass the page's
+        ``next_cursor`` as ``after`` to read on; see the guide's "Change feed".
+        """
+        with self.uow:
+            return self.repository.changes(after=after, limit=limit)
 
     def add(self, entity: EntityT) -> EntityT:
         """Store the new ``entity``; ``create()`` builds it from the field values."""

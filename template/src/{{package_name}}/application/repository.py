@@ -6,6 +6,7 @@ from typing import Protocol, TypeVar
 from uuid import UUID
 
 from ..domain.base_entity import BaseTimestampEntity
+from ..domain.changes import ChangePage
 from ..domain.paging import Page
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
@@ -40,3 +41,5 @@ class Repository(Protocol[EntityT]):
     def delete(self, entity_id: UUID) -> bool: ...
 
     def find_updated_since(self, moment: datetime) -> builtins.list[EntityT]: ...
+
+    def changes(self, *, after: int, limit: int) -> ChangePage: ...

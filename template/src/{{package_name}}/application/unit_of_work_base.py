@@ -14,6 +14,7 @@ from typing import Any, Generic, Self, TypeVar, cast
 from uuid import UUID
 
 from ..domain.base_entity import BaseTimestampEntity
+from ..domain.changes import ChangePage
 from ..domain.paging import Page
 from .repository import Repository
 
@@ -151,3 +152,6 @@ class SavesRecorded(Generic[EntityT]):
 
     def find_updated_since(self, moment: datetime) -> builtins.list[EntityT]:
         return self._repository.find_updated_since(moment)
+
+    def changes(self, *, after: int, limit: int) -> ChangePage:
+        return self._repository.changes(after=after, limit=limit)

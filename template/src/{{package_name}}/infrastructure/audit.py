@@ -32,13 +32,12 @@ from enum import StrEnum
 from uuid import UUID
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
+
+from .until_commit import UntilCommit
 
 AUDIT_LOGGER = f"{__name__.split('.')[0]}.audit"
 logger = logging.getLogger(AUDIT_LOGGER)
-
-# session.info key of the records waiting for their transaction to commit.
-PENDING = "audit_records"
 
 
 class AuditEvent(StrEnum):
@@ -91,6 +90,10 @@ class AuditRecord:
         )
 
 
+# The records waiting for their transaction to commit.
+PENDING = UntilCommit[AuditRecord]("audit_records")
+
+
 def audited(event: AuditEvent) -> bool:
     """Whether the audit logger takes records of ``event`` (its level allows them)."""
     return logger.isEnabledFor(LEVELS[event])
@@ -104,47 +107,17 @@ def audit(session: Session, record: AuditRecord) -> None:
     """
     if not audited(record.event):
         return
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    if record.event is AuditEvent.CONFLICT or transaction is None:
+    if record.event is AuditEvent.CONFLICT or not PENDING.add(session, [record]):
         record.log()
-        return
-    pending: list[tuple[SessionTransaction, AuditRecord]] = session.info.setdefault(PENDING, [])
-    pending.append((transaction, record))
 
 
 def install_audit_listeners(factory: sessionmaker[Session]) -> None:
     """Log the records of ``factory``'s sessions on commit; drop them on rollback."""
     event.listen(factory, "after_commit", log_committed)
-    event.listen(factory, "after_soft_rollback", forget_rolled_back)
-    event.listen(factory, "after_transaction_end", forget_ended)
+    PENDING.install(factory)
 
 
 def log_committed(session: Session) -> None:
     """``after_commit`` listener: the transaction's writes are in the database."""
-    for _, record in session.info.pop(PENDING, []):
+    for record in PENDING.take(session):
         record.log()
-
-
-def forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
-    """``after_soft_rollback`` listener: what a rolled-back (nested) transaction wrote is gone."""
-    pending = session.info.get(PENDING, [])
-    pending[:] = [
-        (transaction, record)
-        for transaction, record in pending
-        if not inside(transaction, previous_transaction)
-    ]
-
-
-def forget_ended(session: Session, transaction: SessionTransaction) -> None:
-    """``after_transaction_end`` listener: nothing outlives the session's transaction."""
-    if transaction.parent is None:
-        session.info.pop(PENDING, None)
-
-
-def inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
-    """Whether ``transaction`` is ``outer`` or a (nested) transaction within it."""
-    while transaction is not None:
-        if transaction is outer:
-            return True
-        transaction = transaction.parent
-    return False

@@ -33,3 +33,15 @@ class EntityModel(TimestampMixin, Base):
         # SQLAlchemy increments version on every UPDATE and adds it to the WHERE
         # clause, so a write based on a stale read matches no row.
         return {"version_id_col": cls.__table__.c.version}
+
+    @classmethod
+    def entity_name(cls) -> str:
+        """The name of the entity these rows store (``TaskModel``: ``Task``)."""
+        return cls.__name__.removesuffix("Model")
+
+    @classmethod
+    def sensitive_fields(cls) -> frozenset[str]:
+        """The columns of fields marked ``sensitive``: no event or change shows their values."""
+        return frozenset(
+            column.key for column in cls.__table__.columns if column.info.get("sensitive")
+        )

@@ -14,12 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.util import identity_key
 
-from ..audit import AuditEvent, AuditRecord, audit, inside
+from ...domain.changes import ChangeKind
+from ..audit import AuditEvent, AuditRecord, audit
+from ..outbox import OUTBOX_WORK, RowChange, record_changes
 from ..repositories.write_path import Parent, stamp_rows
+from ..until_commit import inside
 from .entity_model import EntityModel
 from .stamps import table_of
 
@@ -96,6 +99,17 @@ def touch_parents(session: Session, parents: Iterable[Parent]) -> None:
         table = table_of(parent_model)
         stamp = stamp_rows(connection, table, table.c.id.in_(ids))
         connection.execute(update(table).where(table.c.id.in_(ids)).values(updated_at=stamp))
+        versions = connection.execute(
+            select(table.c.id, table.c.version).where(table.c.id.in_(ids)),
+            execution_options=OUTBOX_WORK,
+        )
+        record_changes(
+            session,
+            (
+                RowChange(parent_model, parent_id, version, ChangeKind.TOUCHED, stamp)
+                for parent_id, version in versions
+            ),
+        )
         for parent_id in ids:
             loaded = session.identity_map.get(identity_key(parent_model, parent_id))
             if loaded is not None:

@@ -11,9 +11,11 @@ from sqlalchemy import Column, ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from ...domain.base_entity import BaseTimestampEntity
+from ...domain.changes import ChangePage
 from ...domain.clock import as_utc, utc_now
 from ...domain.exceptions import ValidationError
 from ...domain.paging import DEFAULT_ORDER, DEFAULT_PAGE_SIZE, Page, check_page, ordering
+from ..change_feed import read_changes
 from ..orm.entity_model import EntityModel
 from ..orm.stamps import table_of
 from .database_errors import database_errors
@@ -119,6 +121,16 @@ class EntityReads(Generic[EntityT, ModelT]):
             .order_by(model.updated_at, model.id)
         )
         return self._find(query, "find_updated_since")
+
+    def changes(self, *, after: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> ChangePage:
+        """The committed changes of these entities after the cursor ``after``, in commit order.
+
+        See :mod:`..change_feed`; deletes are tombstones.
+        """
+        with self._database_errors("changes"):
+            return read_changes(
+                self.session, after=after, limit=limit, entities=[self.entity_type.__name__]
+            )
 
     def find_stale(self, older_than: timedelta) -> builtins.list[EntityT]:
         """Entities not changed for longer than ``older_than``, oldest change first."""

@@ -11,9 +11,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ...domain.base_entity import BaseTimestampEntity
 from ...domain.exceptions import ConcurrencyConflict
+from ..orm.change_capture import RECORDED, changed, created
 from ..orm.entity_model import EntityModel
 from ..orm.parent_touch import touch_parents
 from ..orm.stamps import table_of
+from ..outbox import record_changes
 from .entity_reads import EntityReads
 from .guarded_update import guarded_update
 from .held_rows import HeldRows
@@ -116,9 +118,12 @@ class RowWrites(EntityReads[EntityT, ModelT]):
             "new_version": version,
             "stamp": entity.updated_at,
         }
-        result = self.session.execute(self._guarded_update(touch), parameters)
+        statement = self._guarded_update(touch)
+        result = self.session.execute(statement, parameters, execution_options=RECORDED)
         if cast(CursorResult[Any], result).rowcount != 1:
             return None
+        stored = {**values, "version": version}
+        record_changes(self.session, [changed(self.model_type, stored, changes)])
         for name, value in {**changes, "version": version}.items():
             set_committed_value(row, name, value)
         self._touch_parents(entity, write.parents)
@@ -158,7 +163,8 @@ class RowWrites(EntityReads[EntityT, ModelT]):
     def _insert_all(self, entities: Sequence[EntityT]) -> None:
         """Insert new entities with one statement (the caller touches their parents)."""
         rows = [{**row_values(entity), "version": 1} for entity in entities]
-        self.session.execute(insert(table_of(self.model_type)), rows)
+        self.session.execute(insert(table_of(self.model_type)), rows, execution_options=RECORDED)
+        record_changes(self.session, [created(self.model_type, row) for row in rows])
         for entity in entities:
             entity.version = 1
 

@@ -1,0 +1,199 @@
+"""The changes of entity rows that ORM flushes and ORM statements write, for the outbox.
+
+The repositories record the changes of the statements they write themselves
+(marked with the execution option :data:`RECORDED`); everything else written
+through a session from :func:`..database.create_session_factory` is recorded
+here, whoever wrote it:
+
+- :func:`capture_flush` (``after_flush``): the rows a flush inserted, changed
+  or deleted, with the rows the database deleted with them (``on_delete:
+  cascade``, found before the flush by :func:`capture_cascades`);
+- :func:`capture_statement` (``do_orm_execute``): the rows an INSERT, UPDATE or
+  DELETE statement on an entity's table wrote: ``update_where()``, emptied
+  ``set_null`` references, a team's ``session.execute(update(TaskModel)...)``.
+
+SQL sent as a string (``text()``, ``exec_driver_sql()``) is not inspected.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any, cast
+from uuid import UUID
+
+from sqlalchemy import Row, Table, event, inspect, select
+from sqlalchemy.engine import Connection, Result
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
+from sqlalchemy.sql.dml import Delete, Insert, Update
+
+from ...domain.changes import ChangeKind
+from ...domain.clock import next_updated_at
+from ..outbox import OUTBOX_WORK, RowChange, record_changes
+from .entity_model import EntityModel
+from .models import ENTITY_MODELS
+from .on_delete import references_to
+from .stamps import table_of
+
+# Execution options of a statement whose writer records its changes itself.
+RECORDED = {"outbox_recorded": True}
+# session.info key of the rows a flush's deletes cascade to, found before the flush.
+CASCADED = "outbox_cascaded"
+# Columns every row has: a change of theirs alone is no change of a declared field.
+ROW_COLUMNS = frozenset({"id", "version", "created_at", "updated_at"})
+# Ids per statement that reads rows by id: well inside every database's limit of parameters.
+IDS_PER_READ = 5000
+
+MODEL_OF_TABLE = {table_of(model): model for model in ENTITY_MODELS}
+
+
+def install_change_capture(factory: sessionmaker[Session]) -> None:
+    """Record the changes of ``factory``'s sessions' flushes and ORM statements."""
+    event.listen(factory, "before_flush", capture_cascades)
+    event.listen(factory, "after_flush", capture_flush)
+    event.listen(factory, "do_orm_execute", capture_statement)
+
+
+def row_values(row: EntityModel) -> dict[str, Any]:
+    """The column values of a loaded ``row``."""
+    return {column.key: getattr(row, column.key) for column in table_of(type(row)).columns}
+
+
+def created(model: type[EntityModel], values: dict[str, Any]) -> RowChange:
+    """The change of a row inserted with ``values``."""
+    fields = tuple(name for name in values if name not in ROW_COLUMNS)
+    return RowChange(
+        model,
+        values["id"],
+        values["version"],
+        ChangeKind.CREATED,
+        values["updated_at"],
+        fields,
+        values,
+    )
+
+
+def changed(model: type[EntityModel], values: dict[str, Any], fields: Iterable[str]) -> RowChange:
+    """The change of a stored row that now has ``values``; ``fields`` the columns written."""
+    declared = tuple(sorted(name for name in fields if name not in ROW_COLUMNS))
+    kind = ChangeKind.CHANGED if declared else ChangeKind.TOUCHED
+    return RowChange(
+        model,
+        values["id"],
+        values["version"],
+        kind,
+        values["updated_at"],
+        declared,
+        values if declared else {},
+    )
+
+
+def deleted(model: type[EntityModel], row: Any) -> RowChange:
+    """The tombstone of a deleted row: its id, its last version, a time after its last change."""
+    moment = next_updated_at(row.updated_at, created_at=row.created_at)
+    return RowChange(model, row.id, row.version, ChangeKind.DELETED, moment)
+
+
+def capture_cascades(session: Session, flush_context: UOWTransaction, instances: object) -> None:
+    """``before_flush`` listener: the rows the flush's deletes will make the database delete."""
+    deleting = [row for row in session.deleted if isinstance(row, EntityModel)]
+    if deleting:
+        connection = session.connection()
+        session.info[CASCADED] = [
+            change for row in deleting for change in cascaded(connection, type(row), [row.id])
+        ]
+
+
+def capture_flush(session: Session, flush_context: UOWTransaction) -> None:
+    """``after_flush`` listener: the rows the flush inserted, changed and deleted."""
+    changes = [
+        created(type(row), row_values(row)) for row in session.new if isinstance(row, EntityModel)
+    ]
+    for row in session.dirty:
+        if isinstance(row, EntityModel) and session.is_modified(row):
+            fields = [attr.key for attr in inspect(row).attrs if attr.history.has_changes()]
+            changes.append(changed(type(row), row_values(row), fields))
+    for row in session.deleted:
+        if isinstance(row, EntityModel):
+            changes.append(deleted(type(row), row))
+    changes += session.info.pop(CASCADED, [])
+    record_changes(session, changes)
+
+
+def capture_statement(execute_state: ORMExecuteState) -> Result[Any] | None:
+    """``do_orm_execute`` listener: the rows an INSERT, UPDATE or DELETE on an entity writes."""
+    statement = execute_state.statement
+    if execute_state.execution_options.get("outbox_recorded") or not isinstance(
+        statement, Insert | Update | Delete
+    ):
+        return None
+    model = MODEL_OF_TABLE.get(cast(Table, statement.table))
+    if model is None:
+        return None
+    session = execute_state.session
+    connection = session.connection(bind_arguments=execute_state.bind_arguments)
+    parameters = execute_state.parameters
+    batch = parameters if isinstance(parameters, list) else None
+    if isinstance(statement, Insert):
+        result = execute_state.invoke_statement()
+        ids = [row["id"] for row in batch or [parameters or {}] if "id" in row]
+        changes = [created(model, row._asdict()) for row in stored_rows(connection, model, ids)]
+    elif isinstance(statement, Update):
+        ids = written_ids(connection, statement, batch, parameters)
+        result = execute_state.invoke_statement()
+        fields = {str(getattr(column, "key", column)) for column in statement._values or ()}
+        fields.update(name for row in batch or () for name in row)
+        changes = [
+            changed(model, row._asdict(), fields) for row in stored_rows(connection, model, ids)
+        ]
+    else:
+        ids = written_ids(connection, statement, None, parameters)
+        changes = [deleted(model, row) for row in stored_rows(connection, model, ids)]
+        changes += cascaded(connection, model, ids)
+        result = execute_state.invoke_statement()
+    record_changes(session, changes)
+    return result
+
+
+def written_ids(
+    connection: Connection,
+    statement: Update | Delete,
+    batch: list[dict[str, Any]] | None,
+    parameters: Any,
+) -> list[UUID]:
+    """The ids of the rows ``statement`` matches (a batch by primary key: its rows' ids)."""
+    table = statement.table
+    if batch is not None:
+        return [row["id"] for row in batch]
+    query = select(table.c.id)
+    if statement.whereclause is not None:
+        query = query.where(statement.whereclause)
+    return list(connection.scalars(query, parameters or {}, execution_options=OUTBOX_WORK))
+
+
+def stored_rows(
+    connection: Connection, model: type[EntityModel], ids: Sequence[UUID]
+) -> Iterator[Row[Any]]:
+    """The rows of ``model`` with ``ids``, as they are now."""
+    table = table_of(model)
+    remaining = iter(ids)
+    while chunk := list(islice(remaining, IDS_PER_READ)):
+        query = select(table).where(table.c.id.in_(chunk))
+        yield from connection.execute(query, execution_options=OUTBOX_WORK)
+
+
+def cascaded(
+    connection: Connection, model: type[EntityModel], ids: Sequence[UUID]
+) -> list[RowChange]:
+    """The tombstones of the rows deleting ``model``'s rows ``ids`` deletes, however deep."""
+    changes: list[RowChange] = []
+    pending: list[tuple[type[EntityModel], Sequence[UUID]]] = [(model, ids)]
+    while pending:
+        parent, parent_ids = pending.pop()
+        for child, column in references_to(parent, "CASCADE"):
+            table = table_of(child)
+            query = select(table.c.id, table.c.version, table.c.updated_at, table.c.created_at)
+            query = query.where(table.c[column].in_(parent_ids))
+            rows = list(connection.execute(query, execution_options=OUTBOX_WORK))
+            changes += [deleted(child, row) for row in rows]
+            if rows:
+                pending.append((child, [row.id for row in rows]))
+    return changes

@@ -1,0 +1,121 @@
+"""The outbox writer: every change of an entity row, stored with it, in commit order.
+
+The writes record their changes (:func:`record_changes`: the repositories, the
+ORM listeners of :mod:`.orm.change_capture`, parent touches); the changes of a
+savepoint or transaction that rolls back are dropped with it. When the session
+commits, :func:`write_outbox` adds the transaction's changes to
+``outbox_events`` in one INSERT, after locking the one row of ``outbox_lock``:
+the lock is held until the commit ends, so a transaction takes its positions
+only after every transaction that took earlier ones has committed. Positions
+therefore follow the order of commits, which is what lets the change feed
+(:mod:`.change_feed`) read on from a position without missing a row. Only
+the commit's last step is serialised: transactions write their rows in
+parallel as before. SQLite has one writer at a time, so it needs no lock.
+"""
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Table, event, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..application.actor import current_actor
+from ..domain.changes import ChangeKind
+from .orm.entity_model import EntityModel
+from .orm.outbox_model import LOCK_ROW, OutboxEventModel, OutboxLockModel
+from .orm.stamps import table_of
+from .until_commit import UntilCommit
+
+OUTBOX = table_of(OutboxEventModel)
+LOCK = table_of(OutboxLockModel)
+
+
+def _insert_lock_row(table: Table, connection: Connection, **options: object) -> None:
+    connection.execute(insert(table).values(id=LOCK_ROW))
+
+
+# A schema made from the models (``create_all()``) gets the lock's row as the migration does.
+event.listen(LOCK, "after_create", _insert_lock_row)
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """A change of one entity row, waiting for its transaction to commit."""
+
+    model: type[EntityModel]
+    entity_id: UUID
+    version: int
+    kind: ChangeKind
+    updated_at: datetime
+    fields: tuple[str, ...] = ()
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def outbox_row(self, actor: str | None) -> dict[str, Any]:
+        """The ``outbox_events`` row of this change; sensitive values left out."""
+        sensitive = self.model.sensitive_fields()
+        values = {name: value for name, value in self.values.items() if name not in sensitive}
+        payload = {"fields": list(self.fields), "values": values}
+        return {
+            "aggregate_type": self.model.entity_name(),
+            "aggregate_id": self.entity_id,
+            "aggregate_version": self.version,
+            "event_type": str(self.kind),
+            "updated_at": self.updated_at,
+            "payload": json.dumps(payload, default=json_value, sort_keys=True),
+            "actor": actor,
+            "attempts": 0,
+        }
+
+
+def json_value(value: object) -> str:
+    """A field value JSON has no type for, as text that reads back exactly."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID | Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} value {value!r} has no JSON form")
+
+
+PENDING = UntilCommit[RowChange]("outbox_changes")
+
+# Execution options of the statements the outbox sends: its lock and INSERT, and
+# the reads that find the rows an ORM statement writes.
+OUTBOX_WORK = {"outbox_work": True}
+
+
+def record_changes(session: Session, changes: Iterable[RowChange]) -> None:
+    """Add ``changes`` to the outbox when the transaction of ``session`` commits."""
+    PENDING.add(session, changes)
+
+
+def install_outbox_listeners(factory: sessionmaker[Session]) -> None:
+    """Write the changes of ``factory``'s sessions on commit; drop them on rollback."""
+    event.listen(factory, "before_commit", write_outbox)
+    PENDING.install(factory)
+
+
+def write_outbox(session: Session) -> None:
+    """``before_commit`` listener: the transaction's changes go in the outbox, in commit order."""
+    if session.in_nested_transaction():
+        return
+    session.flush()
+    changes = PENDING.take(session)
+    if not changes:
+        return
+    connection = session.connection()
+    lock_outbox(connection)
+    rows = [change.outbox_row(current_actor()) for change in changes]
+    connection.execute(insert(OUTBOX), rows, execution_options=OUTBOX_WORK)
+
+
+def lock_outbox(connection: Connection) -> None:
+    """Hold the outbox's lock row until the transaction ends (SQLite: no other writer)."""
+    if connection.dialect.name != "sqlite":
+        locked = select(LOCK.c.id).where(LOCK.c.id == LOCK_ROW).with_for_update()
+        connection.execute(locked, execution_options=OUTBOX_WORK)
