@@ -118,4 +118,9 @@ def lock_outbox(connection: Connection) -> None:
     """Hold the outbox's lock row until the transaction ends (SQLite: no other writer)."""
     if connection.dialect.name != "sqlite":
         locked = select(LOCK.c.id).where(LOCK.c.id == LOCK_ROW).with_for_update()
-        connection.execute(locked, execution_options=OUTBOX_WORK)
+        if connection.execute(locked, execution_options=OUTBOX_WORK).first() is None:
+            raise RuntimeError(
+                f"outbox_lock has no row {LOCK_ROW}, so commits would not be ordered: the "
+                f"outbox migration inserts it; insert it again with INSERT INTO outbox_lock "
+                f"(id) VALUES ({LOCK_ROW})"
+            )

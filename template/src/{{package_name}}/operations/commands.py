@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from ..domain.clock import utc_now
 from ..infrastructure.alembic_command import alembic_config
 from ..infrastructure.clock_skew import check_clocks
+from ..infrastructure.events.backlog import OutboxBacklog, outbox_backlog
 from .activity import update_activity
 from .health import CheckOptions, HealthReport, check
 from .repair import repair_table
@@ -36,20 +37,24 @@ def run_check(engine: Engine, options: Namespace) -> int:
     """``timestamps check``: the findings, as text or JSON; 1 when there are anomalies.
 
     With ``--skew``, also this host's clock against the database's: 1 when they
-    are further apart than the tolerance.
+    are further apart than the tolerance. Parked events of the outbox (the relay
+    gave up on them) are findings too.
     """
     tables = entity_tables(options.entity)
     with engine.connect() as connection:
         report = check(connection, tables, utc_now(), check_options(options))
+        backlog = outbox_backlog(connection, options.entity)
     skew = check_clocks(engine) if options.skew else None
     if options.prometheus is not None:
-        write_prometheus_textfile(options.prometheus, report)
+        write_prometheus_textfile(options.prometheus, report, backlog)
     if options.json:
-        findings = report.as_json() | ({} if skew is None else {"clock_skew": skew.as_json()})
+        findings = report.as_json() | {"outbox": backlog.as_json()}
+        findings |= {} if skew is None else {"clock_skew": skew.as_json()}
         print(json.dumps(findings, indent=2))
     else:
-        print(describe(report) + ("" if skew is None else f"\n{skew.describe()}"))
-    healthy = report.healthy and (skew is None or skew.within_tolerance)
+        skew_lines = [] if skew is None else [skew.describe()]
+        print("\n".join([describe(report), backlog.describe(), *skew_lines]))
+    healthy = report.healthy and backlog.parked == 0 and (skew is None or skew.within_tolerance)
     return HEALTHY if healthy else FINDINGS
 
 
@@ -57,7 +62,9 @@ class MissingExtra(RuntimeError):
     """An option needs an optional dependency that is not installed."""
 
 
-def write_prometheus_textfile(path: Path, report: HealthReport) -> None:
+def write_prometheus_textfile(
+    path: Path, report: HealthReport, backlog: OutboxBacklog | None = None
+) -> None:
     """``--prometheus FILE``: imported here, because it needs the ``metrics`` extra."""
     try:
         from .metrics import write_textfile
@@ -66,7 +73,7 @@ def write_prometheus_textfile(path: Path, report: HealthReport) -> None:
             f"--prometheus {path} needs the metrics extra ({error.name} is not installed): "
             "uv sync --extra metrics (or pip install '.[metrics]')"
         ) from error
-    write_textfile(path, report)
+    write_textfile(path, report, backlog)
 
 
 def describe(report: HealthReport) -> str:

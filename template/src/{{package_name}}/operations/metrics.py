@@ -5,6 +5,10 @@
 - ``timestamp_anomaly_rows{entity, kind}``, ``timestamp_stale_rows{entity}``,
   ``timestamp_rows{entity}`` and ``timestamp_check_healthy``: the last check
   given to :func:`publish_check` (nothing before the first).
+- ``outbox_pending_events`` and ``outbox_parked_events``: the events the
+  relay has yet to deliver, and those it gave up on, at the last count given to
+  :func:`publish_outbox` (nothing before the first;
+  :mod:`..infrastructure.events.backlog`).
 - ``clock_skew_seconds``: how far this host's clock was ahead of the
   database's at the latest reading (:mod:`..infrastructure.clock_skew`;
   negative: behind; nothing before the first).
@@ -24,6 +28,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from ..infrastructure.clock_skew import latest_reading
+from ..infrastructure.events.backlog import OutboxBacklog
 from ..infrastructure.repositories.write_counts import write_counts
 from .health import ANOMALIES, HealthReport
 
@@ -51,6 +56,29 @@ class ClockCollector(Collector):
                 "How far this host's clock was ahead of the database's at the latest reading",
                 value=reading.skew.total_seconds(),
             )
+
+
+class OutboxCollector(Collector):
+    """The last count of the outbox's pending and parked events published."""
+
+    def __init__(self, backlog: OutboxBacklog | None = None) -> None:
+        self._backlog = backlog
+
+    def publish(self, backlog: OutboxBacklog) -> None:
+        self._backlog = backlog  # one reference, replaced whole
+
+    def collect(self) -> Iterator[Metric]:
+        backlog = self._backlog
+        if backlog is None:
+            return
+        yield GaugeMetricFamily(
+            "outbox_pending_events", "Events the relay has yet to deliver", value=backlog.pending
+        )
+        yield GaugeMetricFamily(
+            "outbox_parked_events",
+            "Events the relay parked after their last attempt",
+            value=backlog.parked,
+        )
 
 
 class CheckCollector(Collector):
@@ -103,11 +131,18 @@ CHECKS = CheckCollector()
 REGISTRY.register(WriteCollector())
 REGISTRY.register(ClockCollector())
 REGISTRY.register(CHECKS)
+OUTBOX = OutboxCollector()
+REGISTRY.register(OUTBOX)
 
 
 def publish_check(report: HealthReport) -> None:
     """Make ``report`` the check results :data:`REGISTRY` exposes."""
     CHECKS.publish(report)
+
+
+def publish_outbox(backlog: OutboxBacklog) -> None:
+    """Make ``backlog`` (from ``outbox_backlog()``) what the outbox gauges show."""
+    OUTBOX.publish(backlog)
 
 
 def latest_metrics() -> bytes:
@@ -120,12 +155,13 @@ def metrics_app() -> WSGIApplication:
     return make_wsgi_app(REGISTRY)
 
 
-def write_textfile(path: Path, report: HealthReport) -> None:
-    """Write ``report`` and the latest clock reading to ``path`` for the textfile collector.
+def write_textfile(path: Path, report: HealthReport, backlog: OutboxBacklog | None = None) -> None:
+    """Write ``report``, ``backlog`` and the latest clock reading to ``path`` (textfile collector).
 
     The file is replaced atomically.
     """
     registry = CollectorRegistry()
     registry.register(CheckCollector(report))
     registry.register(ClockCollector())
+    registry.register(OutboxCollector(backlog))
     write_to_textfile(str(path), registry)

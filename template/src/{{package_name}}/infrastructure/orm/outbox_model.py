@@ -17,6 +17,7 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import BigInteger, Index, Integer, String, Text
+from sqlalchemy.dialects.mysql import LONGTEXT
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -26,6 +27,8 @@ from .types import UTCDateTime
 # The id of the one row of ``outbox_lock``.
 LOCK_ROW = 1
 
+# A row's values fit whatever their size: TEXT holds only 64 KB on MySQL/MariaDB.
+PAYLOAD = Text().with_variant(LONGTEXT(), "mysql", "mariadb")
 # BIGINT on the servers; on SQLite only INTEGER PRIMARY KEY numbers rows by itself.
 POSITION = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -37,7 +40,8 @@ class OutboxEventModel(Base):
     __table_args__ = (
         Index("ix_outbox_events_aggregate_id_position", "aggregate_id", "position"),
         Index("ix_outbox_events_delivered_at_position", "delivered_at", "position"),
-        TABLE_OPTIONS,
+        # SQLite would hand out a deleted (pruned) last position again without AUTOINCREMENT.
+        {"sqlite_autoincrement": True, **TABLE_OPTIONS},
     )
 
     position: Mapped[int] = mapped_column(POSITION, primary_key=True, autoincrement=True)
@@ -46,7 +50,7 @@ class OutboxEventModel(Base):
     aggregate_version: Mapped[int]
     event_type: Mapped[str] = mapped_column(String(20))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    payload: Mapped[str] = mapped_column(Text())
+    payload: Mapped[str] = mapped_column(PAYLOAD)
     actor: Mapped[str | None] = mapped_column(String(200))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
