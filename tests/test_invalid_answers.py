@@ -923,6 +923,22 @@ INVALID_ANSWERS = [
         "existing_table 'alembic_version' is a name the service already uses",
     ),
     entities_case(
+        "existing-table-outbox",
+        [{**task(TITLE), "existing_table": "outbox_events"}],
+        "existing_table 'outbox_events' is a name the service already uses",
+    ),
+    entities_case(
+        "entity-on-the-outbox-lock-table",
+        [entity("OutboxLock")],
+        "entity 'OutboxLock' maps to the table 'outbox_lock', which the service already has",
+    ),
+    entities_case(
+        "entity-on-the-change-feed-module",
+        [entity("Changes")],
+        "entity name 'Changes' maps to the module name 'changes'",
+        "src/<package>/domain/changes.py is a file of every service",
+    ),
+    entities_case(
         "existing-table-of-another-entity",
         [entity("Project"), {**task(TITLE), "existing_table": "project"}],
         "entities 'Project' and 'Task' both map to the table 'project'",

@@ -75,7 +75,9 @@ def parse_entity(index: int, raw: Any) -> Entity:
 
 
 # Tables every service has besides the entities': Alembic's, and the adoption records.
-SERVICE_TABLES = frozenset({"alembic_version", "adopted_table_state"})
+SERVICE_TABLES = frozenset(
+    {"alembic_version", "adopted_table_state", "outbox_events", "outbox_lock"}
+)
 
 
 def _parse_adoption(entity: Entity, raw: dict[str, Any]) -> None:
@@ -214,6 +216,12 @@ def _check_against_each_other(entities: list[Entity]) -> None:
             raise AnswerError(
                 f"entities {table_owner[entity.table]!r} and {entity.name!r} both map "
                 f"to the table {entity.table!r}"
+            )
+        if entity.table in SERVICE_TABLES:
+            raise AnswerError(
+                f"entity {entity.name!r} maps to the table {entity.table!r}, which the "
+                f"service already has ({', '.join(sorted(SERVICE_TABLES))}); give the "
+                "entity another name"
             )
         table_owner[entity.table] = entity.name
         for class_name in reserved.entity_classes(entity.name):

@@ -44,6 +44,7 @@ FIXED_FILES = frozenset(
     {
         "src/<package>/application/entity_service.py",
         "src/<package>/domain/base_entity.py",
+        "src/<package>/domain/changes.py",
         "src/<package>/domain/clock.py",
         "src/<package>/domain/events.py",
         "src/<package>/domain/exceptions.py",
@@ -52,6 +53,7 @@ FIXED_FILES = frozenset(
         "src/<package>/domain/touching.py",
         "src/<package>/domain/validation.py",
         "src/<package>/infrastructure/orm/entity_model.py",
+        "src/<package>/infrastructure/orm/outbox_model.py",
         "src/<package>/infrastructure/repositories/timestamp_repository.py",
         "tests/unit/test_clock.py",
         "tests/unit/test_database_configuration.py",
@@ -101,6 +103,7 @@ FIELD_NAMES = frozenset(
     {
         "cache_version",
         "created_at",
+        "entity_name",
         "field_names",
         "from_stored",
         "get_age_seconds",
@@ -111,6 +114,7 @@ FIELD_NAMES = frozenset(
         "metadata",
         "mro",
         "registry",
+        "sensitive_fields",
         "touch",
         "touched_parents",
         "updated_at",
