@@ -48,6 +48,7 @@ def test_an_update_from_the_oldest_release_migrates_run_checks_to_checks(
     assert [entry["revision"] for entry in answers["schema_history"]] == [
         "0001_create_project",
         "0002_create_task",
+        "0003_outbox",
     ]
     # The checks follow the migrated answer: once after the merge, or not at all.
     assert updated.stdout.count("Checking the generated service in") == (checks == "all")

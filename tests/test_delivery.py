@@ -342,10 +342,10 @@ def test_the_wheel_migrates_and_stores_from_another_directory(tmp_path: Path) ->
     assert database.is_file()
     assert list(venv.rglob("*.sqlite3")) == []
     current = run([str(venv / "bin" / "task-tracker-alembic"), "current"], elsewhere, env)
-    assert "0002_create_task (head)" in current
+    assert "0003_outbox (head)" in current
     # The operations command line, the console script named after the service.
     operations = str(venv / "bin" / "task-tracker")
-    assert "0002_create_task (head)" in run([operations, "db", "current"], elsewhere, env)
+    assert "0003_outbox (head)" in run([operations, "db", "current"], elsewhere, env)
     check = json.loads(run([operations, "timestamps", "check", "--json"], elsewhere, env))
     assert check["healthy"] is True
     assert check["entities"]["Project"]["out_of_order"] == {"count": 0, "sample_ids": []}

@@ -249,7 +249,9 @@ def test_generated_service_passes_ruff_and_its_own_tests(
     package = recorded["package_name"]
     entities = recorded["entities"]
     migrations = sorted((versions_of(service)).glob("*.py"))
-    assert len(migrations) == len(entities)
+    # One per entity, then the shared tables' (the outbox of changes), once.
+    assert len(migrations) == len(entities) + 1
+    assert migrations[-1].name == f"{len(entities) + 1:04d}_outbox.py"
     for entity_file in ("domain", "infrastructure/orm", "infrastructure/repositories"):
         assert (service / "src" / package / entity_file).is_dir()
     passed = check_service(service)
@@ -292,7 +294,9 @@ def test_migrations_form_one_chain_in_declaration_order(tmp_path: Path) -> None:
     ordered = sorted(chain)
     assert chain[ordered[0]] is None
     assert [chain[revision] for revision in ordered[1:]] == ordered[:-1]
-    assert ordered[0].endswith("_customer") and ordered[-1].endswith("_region")
+    assert ordered[0].endswith("_customer") and ordered[-2].endswith("_region")
+    # After every entity's table, the outbox's: the head.
+    assert ordered[-1] == f"{len(TWELVE_ENTITIES) + 1:04d}_outbox"
 
 
 def test_a_referenced_entity_gets_its_table_before_the_entities_that_reference_it(
@@ -307,6 +311,7 @@ def test_a_referenced_entity_gets_its_table_before_the_entities_that_reference_i
         "0004_create_group",
         "0005_adopt_grant",
         "0006_create_key",
+        "0007_outbox",
     ]
     assert chain["0002_create_order"] == "0001_create_user"
     order = (versions_of(tmp_path / "service") / "0002_create_order.py").read_text()

@@ -49,6 +49,13 @@ def tampered(change: Any) -> list[dict[str, Any]]:
     return entries
 
 
+def with_outbox(change: Any) -> list[dict[str, Any]]:
+    """The history of a service made by this release, changed by ``change``."""
+    entries = [*history(), {"revision": "0003_outbox", "kind": "outbox"}]
+    change(entries)
+    return entries
+
+
 @pytest.mark.parametrize(
     ("entries", "message"),
     [
@@ -99,11 +106,39 @@ def tampered(change: Any) -> list[dict[str, Any]]:
             tampered(lambda h: h[1]["columns"][0].update(to="Project", on_delete="restrict")),
             "has on_delete 'restrict', which is not cascade or set_null",
         ),
+        (
+            with_outbox(lambda h: h[2].update(entity="Project")),
+            "entry 3 {'revision': '0003_outbox', 'kind': 'outbox', 'entity': 'Project'} is not "
+            "a mapping of kind, revision",
+        ),
+        (
+            with_outbox(lambda h: h[2].pop("revision")),
+            "entry 3 {'kind': 'outbox'} is not a mapping of kind, revision",
+        ),
+        (
+            with_outbox(lambda h: h[2].update(revision="0004_outbox")),
+            "entry 3 has the revision '0004_outbox'; entry 3's starts with 0003_",
+        ),
+        (
+            with_outbox(lambda h: h[2].update(revision="0003_outbox'); import os; ('")),
+            "entry 3 has the revision \"0003_outbox'); import os; ('\", which is not a "
+            "template revision id",
+        ),
+        (
+            with_outbox(lambda h: h.append({"revision": "0004_outbox", "kind": "outbox"})),
+            "entry 4 creates the outbox tables, which an earlier entry created",
+        ),
+        (
+            with_outbox(lambda h: h.insert(0, {"revision": "0001_outbox", "kind": "outbox"})),
+            "entry 2 has the revision '0001_create_project'; entry 2's starts with 0002_",
+        ),
     ],
     ids=[
         "not-a-list", "code-in-revision", "wrong-number", "too-long", "unknown-key",
         "unknown-kind", "add-before-create", "entity-name", "no-columns", "column-name",
         "column-type", "max-length", "nullable", "to", "missing-key", "on-delete-restrict",
+        "outbox-extra-key", "outbox-no-revision", "outbox-wrong-number", "outbox-code",
+        "second-outbox", "outbox-shifts-the-others",
     ],
 )  # fmt: skip
 def test_a_damaged_history_is_refused_naming_the_entry_value_and_rule(
@@ -228,6 +263,7 @@ def test_a_team_revision_with_the_id_of_the_next_template_migration_is_refused(
     assert [(step["revision"], step["down_revision"]) for step in steps] == [
         ("0001_create_project", None),
         ("0002_create_label", "a1"),
+        ("0003_outbox", "0002_create_label"),
     ]
 
 
@@ -236,10 +272,12 @@ def test_an_adopted_table_is_recorded_and_cannot_move_afterwards() -> None:
     adopted = {"name": "Project", "table": "projects", "existing_table": "projects"}
     steps = schema_history.plan_migrations([{**adopted, "fields": [title]}], [])
     assert [(step["revision"], step["kind"]) for step in steps] == [
-        ("0001_adopt_projects", "adopt")
+        ("0001_adopt_projects", "adopt"),
+        ("0002_outbox", "outbox"),
     ]
     recorded = schema_history.schema_history(steps)
     assert recorded[0]["table"] == "projects"
+    assert recorded[1] == {"revision": "0002_outbox", "kind": "outbox"}
     # The recorded history plans again as it is.
     assert schema_history.plan_migrations([{**adopted, "fields": [title]}], recorded)
     created = {"name": "Project", "table": "project", "fields": [title]}
@@ -255,3 +293,140 @@ def test_an_adopted_table_is_recorded_and_cannot_move_afterwards() -> None:
     with pytest.raises(schema_history.SchemaChangeError) as damaged:
         schema_history.plan_migrations([], [{**recorded[0], "table": "x; drop"}])
     assert "the table 'x; drop', which is not a snake_case name" in str(damaged.value)
+
+
+# Entity specs as the `answers` package makes them, for the default history's entities.
+TITLE = {**COLUMN, "to": None, "default": None}
+DUE_ON = {"name": "due_on", "type": "date", "max_length": None, "nullable": True,
+          "unique": False, "to": None, "default": None}  # fmt: skip
+PROJECT = {"name": "Project", "table": "project", "fields": [TITLE]}
+TASK = {"name": "Task", "table": "task", "fields": [TITLE]}
+TASK_WITH_DUE_ON = {**TASK, "fields": [TITLE, DUE_ON]}
+LABEL = {"name": "Label", "table": "label", "fields": [TITLE]}
+OUTBOX = {"revision": "0003_outbox", "kind": "outbox"}
+
+
+def chain(steps: list[dict[str, Any]]) -> list[tuple[str, str, str | None]]:
+    """(revision, kind, down_revision) of every step."""
+    return [(step["revision"], step["kind"], step["down_revision"]) for step in steps]
+
+
+def outbox_steps(steps: list[dict[str, Any]]) -> list[str]:
+    return [step["revision"] for step in steps if step["kind"] == "outbox"]
+
+
+def test_a_new_service_gets_the_outbox_migration_once_after_its_tables() -> None:
+    steps = schema_history.plan_migrations([PROJECT, TASK], [])
+    assert chain(steps) == [
+        ("0001_create_project", "create", None),
+        ("0002_create_task", "create", "0001_create_project"),
+        ("0003_outbox", "outbox", "0002_create_task"),
+    ]
+    # The outbox step names no entity and makes no entity columns.
+    assert (steps[-1]["entity"]["name"], steps[-1]["fields"]) == ("", [])
+    recorded = schema_history.schema_history(steps)
+    assert recorded[-1] == OUTBOX
+    assert [entry["kind"] for entry in recorded] == ["create", "create", "outbox"]
+    # The recorded history plans again as it is: the outbox once.
+    assert chain(schema_history.plan_migrations([PROJECT, TASK], recorded)) == chain(steps)
+    assert (
+        schema_history.schema_history(schema_history.plan_migrations([PROJECT, TASK], recorded))
+        == recorded
+    )
+
+
+def test_a_history_without_the_outbox_gets_it_after_its_recorded_and_new_steps(
+    tmp_path: Path,
+) -> None:
+    # Nothing else new: the outbox follows the last recorded migration.
+    assert chain(schema_history.plan_migrations([PROJECT, TASK], history())) == [
+        ("0001_create_project", "create", None),
+        ("0002_create_task", "create", "0001_create_project"),
+        ("0003_outbox", "outbox", "0002_create_task"),
+    ]
+    # A new entity and a new field in the same update: the outbox comes last.
+    steps = schema_history.plan_migrations([PROJECT, TASK_WITH_DUE_ON, LABEL], history())
+    assert chain(steps)[2:] == [
+        ("0003_create_label", "create", "0002_create_task"),
+        ("0004_add_due_on_to_task", "add", "0003_create_label"),
+        ("0005_outbox", "outbox", "0004_add_due_on_to_task"),
+    ]
+    assert outbox_steps(steps) == ["0005_outbox"]
+    assert schema_history.schema_history(steps)[-1] == {"revision": "0005_outbox", "kind": "outbox"}
+    # The team's head, when the service has one, is what the outbox follows.
+    versions = tmp_path / VERSIONS
+    write_revision(versions, "0001_create_project", None)
+    write_revision(versions, "0002_create_task", "0001_create_project")
+    write_revision(versions, "a1", "0002_create_task")
+    steps = schema_history.plan_migrations([PROJECT, TASK], history(), tmp_path)
+    assert chain(steps)[2:] == [("0003_outbox", "outbox", "a1")]
+
+
+def test_a_recorded_outbox_is_not_planned_again_and_later_entities_follow_it() -> None:
+    recorded = [*history(), OUTBOX]
+    steps = schema_history.plan_migrations([PROJECT, TASK], recorded)
+    assert chain(steps)[2:] == [("0003_outbox", "outbox", "0002_create_task")]
+    steps = schema_history.plan_migrations([PROJECT, TASK_WITH_DUE_ON, LABEL], recorded)
+    assert chain(steps) == [
+        ("0001_create_project", "create", None),
+        ("0002_create_task", "create", "0001_create_project"),
+        ("0003_outbox", "outbox", "0002_create_task"),
+        ("0004_create_label", "create", "0003_outbox"),
+        ("0005_add_due_on_to_task", "add", "0004_create_label"),
+    ]
+    assert outbox_steps(steps) == ["0003_outbox"]
+    again = schema_history.schema_history(steps)
+    assert [entry["revision"] for entry in again] == [
+        *(entry["revision"] for entry in recorded),
+        "0004_create_label",
+        "0005_add_due_on_to_task",
+    ]
+    assert again[2] == OUTBOX
+    # The history the update records plans again as it is.
+    assert chain(schema_history.plan_migrations([PROJECT, TASK_WITH_DUE_ON, LABEL], again)) == (
+        chain(steps)
+    )
+
+
+def test_a_team_revision_with_the_id_or_file_of_the_outbox_migration_is_refused(
+    tmp_path: Path,
+) -> None:
+    versions = tmp_path / VERSIONS
+    write_revision(versions, "0001_create_project", None)
+    write_revision(versions, "0002_create_task", "0001_create_project")
+    write_revision(versions, "0003_outbox", "0002_create_task")
+    taken = "already uses that revision id or file name and the template did not write it"
+    with pytest.raises(schema_history.SchemaChangeError) as refused:
+        schema_history.plan_migrations([PROJECT, TASK], history(), tmp_path)
+    assert (
+        f"the template's next migration is 0003_outbox, but {VERSIONS / '0003_outbox_x.py'} "
+        + taken
+    ) in str(refused.value)
+    assert schema_history.schema_errors([PROJECT, TASK], history(), tmp_path) == str(refused.value)
+    # Numbered after the update's new entity, the outbox's revision collides the same way.
+    (versions / "0003_outbox_x.py").unlink()
+    write_revision(versions, "0004_outbox", "0002_create_task")
+    with pytest.raises(schema_history.SchemaChangeError) as refused:
+        schema_history.plan_migrations([PROJECT, TASK, LABEL], history(), tmp_path)
+    assert (
+        f"the template's next migration is 0004_outbox, but {VERSIONS / '0004_outbox_x.py'} "
+        + taken
+    ) in str(refused.value)
+    # Only the file name taken, by a revision with another id.
+    (versions / "0004_outbox_x.py").unlink()
+    (versions / "0003_outbox.py").write_text(
+        '"""A revision."""\n\nrevision = "b2"\ndown_revision = "0002_create_task"\n'
+    )
+    with pytest.raises(schema_history.SchemaChangeError) as refused:
+        schema_history.plan_migrations([PROJECT, TASK], history(), tmp_path)
+    assert (
+        f"the template's next migration is 0003_outbox, but {VERSIONS / '0003_outbox.py'} " + taken
+    ) in str(refused.value)
+    # Recorded in the history, the outbox's file is the template's own: no collision.
+    (versions / "0003_outbox.py").unlink()
+    write_revision(versions, "0003_outbox", "0002_create_task")
+    steps = schema_history.plan_migrations([PROJECT, TASK, LABEL], [*history(), OUTBOX], tmp_path)
+    assert chain(steps)[2:] == [
+        ("0003_outbox", "outbox", "0002_create_task"),
+        ("0004_create_label", "create", "0003_outbox"),
+    ]

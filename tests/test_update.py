@@ -206,19 +206,21 @@ def test_update_keeps_team_code_and_data_and_adds_entity_field_and_pattern(
     assert (service / "src" / "task_tracker" / "domain" / "label.py").is_file()
 
     # Old migrations byte for byte; one new migration per change, in one line.
+    # The service had its outbox migration (0003) already: the new ones follow it.
+    assert sorted(migrations_before)[-1] == "0003_outbox.py"
     migrations_after = digests(versions)
     assert {name: migrations_after[name] for name in migrations_before} == migrations_before
     added = sorted(set(migrations_after) - set(migrations_before))
     assert added == [
-        "0003_create_label.py",
-        "0004_add_budget_to_project.py",
-        "0005_add_3_columns_to_task.py",
+        "0004_create_label.py",
+        "0005_add_budget_to_project.py",
+        "0006_add_3_columns_to_task.py",
     ]
-    for revision, previous in zip(added, ["0002_create_task", *added], strict=False):
+    for revision, previous in zip(added, ["0003_outbox", *added], strict=False):
         down_revision = f'down_revision: str | None = "{previous.removesuffix(".py")}"'
         assert down_revision in (versions / revision).read_text()
     heads = run([sys.executable, "-m", "alembic", "heads"], service, env)
-    assert heads.split() == ["0005_add_3_columns_to_task", "(head)"]
+    assert heads.split() == ["0006_add_3_columns_to_task", "(head)"]
 
     # The existing database migrates forward and keeps every row: the tasks too,
     # though their project table changed and they cascade from it.

@@ -8,7 +8,9 @@ index on the Task model and autogenerates its revision, adds a helper to its Tas
 module and commits. ``copier update --trust --defaults`` (the newest tag, this
 working tree) must then exit 0 with nothing done by hand; ``alembic upgrade head``
 must run on the team's database and keep every row, the data fix and the index;
-the team's revisions must be in the one history and its code unchanged; and the
+the team's revisions must be in the one history and its code unchanged; the
+outbox migration, recorded once and after the team's head, must create the outbox's
+tables on that database, where the service's code then records its writes; and the
 updated service's own tests must pass. The newest earlier release also runs on
 PostgreSQL, and one service goes the long way: oldest release, previous release, now.
 """
@@ -36,14 +38,17 @@ from update_support import (
 from upgrade_support import (
     TEAM_INDEX,
     TEAM_METHOD,
+    WRITE_A_PROJECT,
     add_team_work,
     alembic,
     all_row_counts,
     checks_history,
+    database_revisions,
     earlier_releases,
     fixed_titles,
     has_old_layout,
     head_revisions,
+    outbox_state,
     rich_entities,
     store_rows,
     team_revision_files,
@@ -96,12 +101,30 @@ def update(service: Path, *arguments: str, checked: bool = True) -> str:
 def check_updated(
     service: Path, env: dict[str, str], rows: dict[str, int], test_url: str | None = None
 ) -> None:
-    """The team's database upgrades keeping its rows, fix and index; the suite passes."""
-    assert head_revisions(service, env) and len(head_revisions(service, env)) == 1
-    alembic(service, env, "upgrade", "head")
+    """The team's database upgrades keeping its rows, fix and index; the suite passes.
+
+    The outbox's tables come with the upgrade when the service had none: the update
+    recorded the outbox migration once, last, following the team's head.
+    """
+    heads = head_revisions(service, env)
+    assert heads and len(heads) == 1
     url = env["DATABASE_URL"]
+    history = yaml.safe_load((service / ".copier-answers.yml").read_text())["schema_history"]
+    outbox = [entry for entry in history if entry["kind"] == "outbox"]
+    assert len(outbox) == 1, history
+    number = history.index(outbox[0]) + 1
+    assert outbox[0] == {"revision": f"{number:04d}_outbox", "kind": "outbox"}
+    outbox_before = outbox_state(url)
+    if outbox_before is None:
+        assert history[-1] == outbox[0], history
+        assert heads == [outbox[0]["revision"]]
+    alembic(service, env, "upgrade", "head")
+    assert database_revisions(url) == heads
     after = all_row_counts(url)
     assert {table: after[table] for table in rows} == rows
+    # The outbox migration ran on the database with rows: its tables, one lock row.
+    events_before = outbox_before["events"] if outbox_before else []
+    assert outbox_state(url) == {"events": events_before, "lock": [1]}
     assert fixed_titles(url) == 1
     assert TEAM_INDEX in index_names(url, "task")
     assert all(name.startswith(str(VERSIONS)) for name in team_revision_files(service)), (
@@ -109,6 +132,10 @@ def check_updated(
     )
     assert len(team_revision_files(service)) == 2
     assert TEAM_METHOD in (service / PACKAGE / "domain" / "task.py").read_text()
+    # The service's code writes to the migrated database, and its change to the outbox.
+    run([sys.executable, "-c", WRITE_A_PROJECT], service, env)
+    assert all_row_counts(url)["project"] == rows["project"] + 1
+    assert outbox_state(url) == {"events": [*events_before, ("Project", "created")], "lock": [1]}
     run([sys.executable, "-m", "ruff", "check", "."], service)
     test_env = {key: value for key, value in os.environ.items() if key != "TEST_DATABASE_URL"}
     if test_url is not None:

@@ -99,7 +99,9 @@ def _check_shared(entry: dict[str, Any], number: int, created: set[str]) -> None
         raise _damaged(number, f"{entry!r} is not a mapping of kind, revision")
     _check_revision(entry["revision"], number)
     if entry["kind"] in created:
-        raise _damaged(number, f"creates the {entry['kind']} tables, which an earlier entry created")
+        raise _damaged(
+            number, f"creates the {entry['kind']} tables, which an earlier entry created"
+        )
     created.add(entry["kind"])
 
 

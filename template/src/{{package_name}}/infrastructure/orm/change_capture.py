@@ -15,7 +15,7 @@ here, whoever wrote it:
 SQL sent as a string (``text()``, ``exec_driver_sql()``) is not inspected.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, cast
 from uuid import UUID
@@ -27,6 +27,7 @@ from sqlalchemy.sql.dml import Delete, Insert, Update
 
 from ...domain.changes import ChangeKind
 from ...domain.clock import next_updated_at
+from ...domain.exceptions import DatabaseException
 from ..outbox import OUTBOX_WORK, RowChange, record_changes
 from .entity_model import EntityModel
 from .models import ENTITY_MODELS
@@ -134,11 +135,12 @@ def capture_statement(execute_state: ORMExecuteState) -> Result[Any] | None:
     batch = parameters if isinstance(parameters, list) else None
     if isinstance(statement, Insert):
         result = execute_state.invoke_statement()
-        ids = [row["id"] for row in batch or [parameters or {}] if "id" in row]
+        ids = inserted_ids(statement, batch or [parameters or {}])
         changes = [created(model, row._asdict()) for row in stored_rows(connection, model, ids)]
     elif isinstance(statement, Update):
         ids = written_ids(connection, statement, batch, parameters)
         result = execute_state.invoke_statement()
+        check_all_seen(model, "update", result, ids)
         fields = {str(getattr(column, "key", column)) for column in statement._values or ()}
         fields.update(name for row in batch or () for name in row)
         changes = [
@@ -149,8 +151,43 @@ def capture_statement(execute_state: ORMExecuteState) -> Result[Any] | None:
         changes = [deleted(model, row) for row in stored_rows(connection, model, ids)]
         changes += cascaded(connection, model, ids)
         result = execute_state.invoke_statement()
+        check_all_seen(model, "delete", result, ids)
     record_changes(session, changes)
     return result
+
+
+def inserted_ids(statement: Insert, parameters: list[dict[str, Any]]) -> list[UUID]:
+    """The ids an INSERT gives its rows: in its parameters, or in its ``values()``."""
+    rows: list[Mapping[Any, Any]] = [*parameters]
+    if statement._values:
+        rows.append(statement._values)
+    for values in statement._multi_values:
+        rows += cast(Sequence[Mapping[Any, Any]], values)
+    ids = []
+    for row in rows:
+        for key, value in row.items():
+            if getattr(key, "key", key) == "id":
+                ids.append(getattr(value, "value", value))
+    return ids
+
+
+def check_all_seen(
+    model: type[EntityModel], operation: str, result: Result[Any], ids: Sequence[UUID]
+) -> None:
+    """Refuse a statement that wrote more rows than were matched when its rows were read.
+
+    A row another transaction committed between the two would have no change in the
+    feed; the caller's transaction fails instead, and can be run again.
+    """
+    written = getattr(result, "rowcount", -1)
+    if written > len(ids):
+        raise DatabaseException(
+            operation,
+            model.entity_name(),
+            f"the statement wrote {written} rows, {len(ids)} of which matched when its "
+            "rows were read: a row committed in between would be missing from the change "
+            "feed; run the transaction again",
+        )
 
 
 def written_ids(
@@ -159,11 +196,14 @@ def written_ids(
     batch: list[dict[str, Any]] | None,
     parameters: Any,
 ) -> list[UUID]:
-    """The ids of the rows ``statement`` matches (a batch by primary key: its rows' ids)."""
+    """The ids of the rows ``statement`` matches (a batch by primary key: its rows' ids).
+
+    The rows are read with a locking read, so none of them changes before the statement.
+    """
     table = statement.table
     if batch is not None:
         return [row["id"] for row in batch]
-    query = select(table.c.id)
+    query = select(table.c.id).with_for_update()
     if statement.whereclause is not None:
         query = query.where(statement.whereclause)
     return list(connection.scalars(query, parameters or {}, execution_options=OUTBOX_WORK))

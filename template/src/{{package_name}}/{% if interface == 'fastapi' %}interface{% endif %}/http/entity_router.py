@@ -1,6 +1,8 @@
 """The HTTP routes of one entity type, built once for every entity from its service.
 
 ``<path>``: POST creates (201), GET lists one page with the total count.
+``<path>/changes``: GET reads the entity's change feed from a cursor (``after``),
+in commit order (see :mod:`.feed`).
 ``<path>/{entity_id}``: GET reads, PATCH changes the fields the body names, DELETE
 deletes (204). HEAD answers as GET does, without the body. Responses that carry
 an entity carry its ``ETag`` and ``Last-Modified`` (see :mod:`.conditional`); GET
@@ -22,6 +24,7 @@ from ...application.entity_service import EntityService
 from ...domain.base_entity import BaseTimestampEntity
 from ...domain.paging import DEFAULT_ORDER, DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE
 from .conditional import is_not_modified, require_match, validators
+from .feed import ENTITY_PATH, FEED_PATH, ChangeFeedPage, feed_endpoint
 from .schemas import ErrorBody, FieldRules, entity_schemas, to_body
 from .sessions import RequestUnitOfWork
 from .values import Moment
@@ -123,7 +126,7 @@ def entity_router(
     create.__annotations__["body"] = schemas.create
     update.__annotations__["body"] = schemas.changes
     list_page.__annotations__["order_by"] = Annotated[Literal[orders(entity_type)], ORDER_BY]
-    entity_path = "/{entity_id}"
+    entity_path = ENTITY_PATH
     missing = error(f"No {name} has this id")
     stale = error("If-Match names no current ETag of the entity: nothing was changed")
     unreadable = error("The body is no JSON document (not UTF-8, or not parsed)")
@@ -154,6 +157,14 @@ def entity_router(
         response_model=schemas.page,
         responses=common,
         summary=f"List {name}s",
+    )
+    add_get_and_head(
+        router,
+        FEED_PATH,
+        feed_endpoint(service_type),
+        response_model=ChangeFeedPage,
+        responses=common,
+        summary=f"Read the changes of {name}s after a cursor, in commit order",
     )
     add_get_and_head(
         router,
