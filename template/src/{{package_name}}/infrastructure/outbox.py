@@ -8,7 +8,8 @@ commits, :func:`write_outbox` adds the transaction's changes to
 the lock is held until the commit ends, so a transaction takes its positions
 only after every transaction that took earlier ones has committed. Positions
 therefore follow the order of commits, which is what lets the change feed
-(:mod:`.change_feed`) read on from a position without missing a row. Only
+(:mod:`.change_feed`) read on from a position without missing a row. The lock
+is taken by the INSERT of the first change itself (:func:`insert_locking`). Only
 the commit's last step is serialised: transactions write their rows in
 parallel as before. SQLite has one writer at a time, so it needs no lock.
 """
@@ -21,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, event, insert, select
+from sqlalchemy import Insert, Table, bindparam, event, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -109,18 +110,40 @@ def write_outbox(session: Session) -> None:
     if not changes:
         return
     connection = session.connection()
-    lock_outbox(connection)
-    rows = [change.outbox_row(current_actor()) for change in changes]
-    connection.execute(insert(OUTBOX), rows, execution_options=OUTBOX_WORK)
+    first, *rest = [change.outbox_row(current_actor()) for change in changes]
+    if connection.dialect.name == "sqlite":
+        rest.insert(0, first)
+    else:
+        insert_locking(connection, first)
+    if rest:
+        connection.execute(insert(OUTBOX), rest, execution_options=OUTBOX_WORK)
 
 
-def lock_outbox(connection: Connection) -> None:
-    """Hold the outbox's lock row until the transaction ends (SQLite: no other writer)."""
-    if connection.dialect.name != "sqlite":
-        locked = select(LOCK.c.id).where(LOCK.c.id == LOCK_ROW).with_for_update()
-        if connection.execute(locked, execution_options=OUTBOX_WORK).first() is None:
-            raise RuntimeError(
-                f"outbox_lock has no row {LOCK_ROW}, so commits would not be ordered: the "
-                f"outbox migration inserts it; insert it again with INSERT INTO outbox_lock "
-                f"(id) VALUES ({LOCK_ROW})"
-            )
+def insert_locking(connection: Connection, row: dict[str, Any]) -> None:
+    """Lock the outbox's lock row and insert ``row``, in one statement (one round trip).
+
+    ``INSERT ... SELECT <row> FROM outbox_lock WHERE id = 1 FOR UPDATE RETURNING``: the row
+    gets its position once the lock is held, and the lock is held until the
+    transaction ends, so the transaction's later rows follow it.
+    """
+    if connection.execute(LOCKING_INSERT, row, execution_options=OUTBOX_WORK).first() is None:
+        raise RuntimeError(
+            f"outbox_lock has no row {LOCK_ROW}, so commits would not be ordered: the "
+            f"outbox migration inserts it; insert it again with INSERT INTO outbox_lock "
+            f"(id) VALUES ({LOCK_ROW})"
+        )
+
+
+def locking_insert() -> Insert:
+    """The statement of :func:`insert_locking`; every value a bound parameter."""
+    names = [column.key for column in OUTBOX.columns if column.key not in DELIVERY_COLUMNS]
+    values = [bindparam(name, type_=OUTBOX.c[name].type) for name in names]
+    locked = select(*values).select_from(LOCK).where(LOCK.c.id == LOCK_ROW).with_for_update()
+    return insert(OUTBOX).from_select(names, locked).returning(OUTBOX.c.position)
+
+
+# Columns the INSERT leaves alone: the position (the database numbers it) and the relay's.
+DELIVERY_COLUMNS = frozenset(
+    {"position", "next_attempt_at", "delivered_at", "parked_at", "last_error"}
+)
+LOCKING_INSERT = locking_insert()
