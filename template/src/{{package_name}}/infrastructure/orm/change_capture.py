@@ -212,12 +212,13 @@ def written_ids(
 def stored_rows(
     connection: Connection, model: type[EntityModel], ids: Sequence[UUID]
 ) -> Iterator[Row[Any]]:
-    """The rows of ``model`` with ``ids``, as they are now."""
+    """The rows of ``model`` with ``ids``, as they are now, in the order of ``ids``."""
     table = table_of(model)
     remaining = iter(ids)
     while chunk := list(islice(remaining, IDS_PER_READ)):
         query = select(table).where(table.c.id.in_(chunk))
-        yield from connection.execute(query, execution_options=OUTBOX_WORK)
+        rows = {row.id: row for row in connection.execute(query, execution_options=OUTBOX_WORK)}
+        yield from (rows[row_id] for row_id in chunk if row_id in rows)
 
 
 def cascaded(
