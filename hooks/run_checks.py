@@ -18,6 +18,7 @@ Every command is an argument list: no answer ever passes through a shell.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,10 @@ MODES = {
 CONFLICTS_ONLY = "none"
 # Lines Copier's merge writes around a conflict; `=======` alone also underlines Markdown.
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
+# uv checks the package index's certificate against the system's certificates, as pip
+# does, not only against the roots it bundles: behind a TLS-inspecting proxy, whose
+# certificate authority only the system knows, it could download nothing otherwise.
+os.environ.setdefault("UV_NATIVE_TLS", "1")
 # Directories that hold no generated or team files.
 NOT_SCANNED = {".git", ".venv", "var", "__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache"}
 

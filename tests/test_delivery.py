@@ -425,5 +425,6 @@ def test_offline_sql_builds_the_schema_of_the_online_upgrade(tmp_path: Path, kin
         apply_sql(kind, offline.name, script)
         run([*alembic, "upgrade", "head"], service, tool_env(DATABASE_URL=online.url))
         offline_schema, online_schema = schema(offline.url), schema(online.url)
-    assert len(offline_schema) == len(TWELVE_ENTITIES) + 2  # alembic_version, revision
+    # alembic_version, revision, and the outbox's outbox_events and outbox_lock
+    assert len(offline_schema) == len(TWELVE_ENTITIES) + 4
     assert offline_schema == online_schema
