@@ -110,7 +110,8 @@ def write_outbox(session: Session) -> None:
     if not changes:
         return
     connection = session.connection()
-    first, *rest = [change.outbox_row(current_actor()) for change in changes]
+    actor = current_actor()
+    first, *rest = [change.outbox_row(actor) for change in changes]
     if connection.dialect.name == "sqlite":
         rest.insert(0, first)
     else:

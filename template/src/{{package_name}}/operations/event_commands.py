@@ -170,14 +170,4 @@ def run_tail(engine: Engine, options: Namespace) -> int:
 
 def change_line(change: Change) -> str:
     """A change as the JSON line the relay would publish for it."""
-    return OutboxMessage(
-        position=change.position,
-        entity=change.entity,
-        entity_id=change.entity_id,
-        version=change.version,
-        event_type=str(change.kind),
-        updated_at=change.updated_at,
-        actor=change.actor,
-        fields=change.fields,
-        values=change.values,
-    ).json_line()
+    return OutboxMessage.of(change).json_line()

@@ -1,6 +1,5 @@
 """The events a relay batch may deliver now, and the message each one is published as."""
 
-import json
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -8,24 +7,14 @@ from uuid import UUID
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from ..change_feed import as_change
 from ..orm.outbox_model import OutboxEventModel
 from .messages import OutboxMessage
 
 
 def message_of(row: OutboxEventModel) -> OutboxMessage:
-    """The message of an ``outbox_events`` row."""
-    payload = json.loads(row.payload)
-    return OutboxMessage(
-        position=row.position,
-        entity=row.aggregate_type,
-        entity_id=row.aggregate_id,
-        version=row.aggregate_version,
-        event_type=row.event_type,
-        updated_at=row.updated_at,
-        actor=row.actor,
-        fields=tuple(payload["fields"]),
-        values=payload["values"],
-    )
+    """The message of an ``outbox_events`` row: its change, as the feed reads it."""
+    return OutboxMessage.of(as_change(row))
 
 
 def due_events(now: datetime, limit: int, dialect: str) -> Select[Any]:

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from ...domain.changes import Change
+
 
 @dataclass(frozen=True, kw_only=True)
 class OutboxMessage:
@@ -25,6 +27,21 @@ class OutboxMessage:
     actor: str | None = None
     fields: tuple[str, ...] = ()
     values: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, change: Change) -> "OutboxMessage":
+        """The message that publishes ``change``."""
+        return cls(
+            position=change.position,
+            entity=change.entity,
+            entity_id=change.entity_id,
+            version=change.version,
+            event_type=str(change.kind),
+            updated_at=change.updated_at,
+            actor=change.actor,
+            fields=change.fields,
+            values=change.values,
+        )
 
     def as_json(self) -> dict[str, Any]:
         """The JSON object a publisher sends: ids as text, ``updated_at`` in ISO 8601."""
