@@ -11,7 +11,8 @@ therefore follow the order of commits, which is what lets the change feed
 (:mod:`.change_feed`) read on from a position without missing a row. The lock
 is taken by the INSERT of the first change itself (:func:`insert_locking`). Only
 the commit's last step is serialised: transactions write their rows in
-parallel as before. SQLite has one writer at a time, so it needs no lock.
+parallel as before. SQLite has no ``FOR UPDATE`` and needs none: it has one
+writer at a time.
 """
 
 import json
@@ -88,6 +89,9 @@ PENDING = UntilCommit[RowChange]("outbox_changes")
 # Execution options of the statements the outbox sends: its lock and INSERT, and
 # the reads that find the rows an ORM statement writes.
 OUTBOX_WORK = {"outbox_work": True}
+# The locking INSERT's rowcount tells whether the lock's row was there; SQLAlchemy
+# keeps an INSERT's rowcount only when asked.
+COUNTED_OUTBOX_WORK = {**OUTBOX_WORK, "preserve_rowcount": True}
 
 
 def record_changes(session: Session, changes: Iterable[RowChange]) -> None:
@@ -112,10 +116,7 @@ def write_outbox(session: Session) -> None:
     connection = session.connection()
     actor = current_actor()
     first, *rest = [change.outbox_row(actor) for change in changes]
-    if connection.dialect.name == "sqlite":
-        rest.insert(0, first)
-    else:
-        insert_locking(connection, first)
+    insert_locking(connection, first)
     if rest:
         connection.execute(insert(OUTBOX), rest, execution_options=OUTBOX_WORK)
 
@@ -123,11 +124,13 @@ def write_outbox(session: Session) -> None:
 def insert_locking(connection: Connection, row: dict[str, Any]) -> None:
     """Lock the outbox's lock row and insert ``row``, in one statement (one round trip).
 
-    ``INSERT ... SELECT <row> FROM outbox_lock WHERE id = 1 FOR UPDATE RETURNING``: the row
-    gets its position once the lock is held, and the lock is held until the
-    transaction ends, so the transaction's later rows follow it.
+    ``INSERT ... SELECT <row> FROM outbox_lock WHERE id = 1 FOR UPDATE``: the row gets
+    its position once the lock is held, and the lock is held until the
+    transaction ends, so the transaction's later rows follow it. Without the lock's
+    row the statement inserts nothing, and the commit is refused.
     """
-    if connection.execute(LOCKING_INSERT, row, execution_options=OUTBOX_WORK).first() is None:
+    inserted = connection.execute(LOCKING_INSERT, row, execution_options=COUNTED_OUTBOX_WORK)
+    if inserted.rowcount == 0:
         raise RuntimeError(
             f"outbox_lock has no row {LOCK_ROW}, so commits would not be ordered: the "
             f"outbox migration inserts it; insert it again with INSERT INTO outbox_lock "
@@ -140,7 +143,7 @@ def locking_insert() -> Insert:
     names = [column.key for column in OUTBOX.columns if column.key not in DELIVERY_COLUMNS]
     values = [bindparam(name, type_=OUTBOX.c[name].type) for name in names]
     locked = select(*values).select_from(LOCK).where(LOCK.c.id == LOCK_ROW).with_for_update()
-    return insert(OUTBOX).from_select(names, locked).returning(OUTBOX.c.position)
+    return insert(OUTBOX).from_select(names, locked)
 
 
 # Columns the INSERT leaves alone: the position (the database numbers it) and the relay's.
