@@ -24,6 +24,9 @@ EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 class UnitOfWork(Protocol):
     """One transaction at a time, over a repository per entity type."""
 
+    # Who its blocks act for (``acting_as()``); None leaves the current actor.
+    actor: str | None
+
     def __enter__(self) -> Self: ...
 
     def __exit__(

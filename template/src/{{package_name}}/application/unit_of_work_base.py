@@ -2,12 +2,14 @@
 
 Subclasses say how a transaction begins, ends, commits and rolls back, and
 which repository serves an entity type; the base hands out each repository
-once per ``with`` block and keeps track of the entities saved.
+once per ``with`` block, keeps track of the entities saved and, when it was
+given an actor, acts as them (:func:`.actor.acting_as`) for the whole block.
 """
 
 import builtins
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, cast
@@ -16,6 +18,7 @@ from uuid import UUID
 from ..domain.base_entity import BaseTimestampEntity
 from ..domain.changes import ChangePage
 from ..domain.paging import Page
+from .actor import acting_as
 from .repository import Repository
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
@@ -28,7 +31,9 @@ class UnitOfWorkBase(ABC):
     error, so no use case commits another's work by accident.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, actor: str | None = None) -> None:
+        self.actor = actor
+        self._scope = ExitStack()
         self._active = False
         self._repositories: dict[type[BaseTimestampEntity], Repository[Any]] = {}
         self._pending: dict[int, BaseTimestampEntity] = {}
@@ -37,7 +42,11 @@ class UnitOfWorkBase(ABC):
     def __enter__(self) -> Self:
         if self._active:
             raise RuntimeError(f"{type(self).__name__} is already in a with block")
-        self._begin()
+        with ExitStack() as scope:
+            if self.actor is not None:
+                scope.enter_context(acting_as(self.actor))
+            self._begin()
+            self._scope = scope.pop_all()
         self._active = True
         return self
 
@@ -52,7 +61,10 @@ class UnitOfWorkBase(ABC):
         finally:
             self._active = False
             self._repositories.clear()
-            self._end()
+            try:
+                self._end()
+            finally:
+                self._scope.close()
 
     @property
     def saved(self) -> Sequence[BaseTimestampEntity]:

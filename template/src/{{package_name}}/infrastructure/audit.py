@@ -18,8 +18,10 @@ event                         level     message
 
 A record names the entity type, its id and the names of changed fields: never
 a value, so no password, token or field marked ``sensitive`` reaches a log.
-Each record also carries them as attributes for structured handlers:
-``audit_event``, ``entity``, ``entity_id``, ``fields`` and ``rows``.
+When someone was acting (``acting_as()``, which the HTTP layer and the command
+line set), the record names them after the id: ``changed Task <id> by alice:
+title``. Each record also carries these as attributes for structured handlers:
+``audit_event``, ``entity``, ``entity_id``, ``actor``, ``fields`` and ``rows``.
 
 Writes are logged when their transaction commits, at the logger's level when
 they were written; those of a transaction or savepoint that is rolled back are
@@ -27,13 +29,14 @@ not. A conflict is logged when it is raised.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from uuid import UUID
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..application.actor import current_actor
 from .until_commit import UntilCommit
 
 AUDIT_LOGGER = f"{__name__.split('.')[0]}.audit"
@@ -68,11 +71,15 @@ class AuditRecord:
     entity_id: UUID | None = None
     fields: tuple[str, ...] = ()
     rows: int | None = None
+    # Who was acting when the write was made; None for no one.
+    actor: str | None = field(default_factory=current_actor)
 
     def log(self) -> None:
         parts = [f"{self.event} {self.entity}"]
         if self.entity_id is not None:
             parts[0] += f" {self.entity_id}"
+        if self.actor is not None:
+            parts[0] += f" by {self.actor}"
         if self.rows is not None:
             parts.append(f"{self.rows} rows")
         if self.fields:
@@ -84,6 +91,7 @@ class AuditRecord:
                 "audit_event": str(self.event),
                 "entity": self.entity,
                 "entity_id": self.entity_id,
+                "actor": self.actor,
                 "fields": self.fields,
                 "rows": self.rows,
             },

@@ -57,8 +57,10 @@ class RowChange:
     updated_at: datetime
     fields: tuple[str, ...] = ()
     values: Mapping[str, Any] = field(default_factory=dict)
+    # Who was acting when the row was written (``acting_as()``), None for no one.
+    actor: str | None = field(default_factory=current_actor)
 
-    def outbox_row(self, actor: str | None) -> dict[str, Any]:
+    def outbox_row(self) -> dict[str, Any]:
         """The ``outbox_events`` row of this change; sensitive values left out."""
         sensitive = self.model.sensitive_fields()
         values = {name: value for name, value in self.values.items() if name not in sensitive}
@@ -70,7 +72,7 @@ class RowChange:
             "event_type": str(self.kind),
             "updated_at": self.updated_at,
             "payload": json.dumps(payload, default=json_value, sort_keys=True),
-            "actor": actor,
+            "actor": self.actor,
             "attempts": 0,
         }
 
@@ -114,8 +116,7 @@ def write_outbox(session: Session) -> None:
     if not changes:
         return
     connection = session.connection()
-    actor = current_actor()
-    first, *rest = [change.outbox_row(actor) for change in changes]
+    first, *rest = [change.outbox_row() for change in changes]
     insert_locking(connection, first)
     if rest:
         connection.execute(insert(OUTBOX), rest, execution_options=OUTBOX_WORK)

@@ -20,15 +20,18 @@ class SqlAlchemyUnitOfWork(UnitOfWorkBase):
     The repositories are those of ``repositories`` (entity type to repository
     class; by default every entity's, :mod:`.repositories.registry`), all on
     the block's session. Infrastructure code with queries of its own runs them
-    in the same transaction on ``session``.
+    in the same transaction on ``session``. With an ``actor``, every write of a
+    block is recorded as theirs.
     """
 
     def __init__(
         self,
         session_factory: Callable[[], Session],
         repositories: Mapping[type[BaseTimestampEntity], RepositoryType] = REPOSITORIES,
+        *,
+        actor: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(actor)
         self.session_factory = session_factory
         self.repositories = repositories
         self._session: Session | None = None

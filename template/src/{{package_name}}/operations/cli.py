@@ -2,6 +2,7 @@
 
 ::
 
+    <service> [--actor NAME] COMMAND ...   (every command acts as NAME, default: the OS user)
     <service> timestamps check [--json] [--stale-days N] [--future-tolerance SECONDS]
                                [--entity NAME] [--prometheus FILE] [--skew]
     <service> timestamps repair [--apply] [--entity NAME] [--batch-size N]
@@ -19,13 +20,14 @@ cannot be used (the message names it, its password masked).
 """
 
 import sys
-from argparse import ArgumentParser
+from argparse import ArgumentParser, Namespace
 from collections.abc import Sequence
 from pathlib import Path
 
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..application.actor import acting_as
 from ..domain.exceptions import ClockSkewRefused
 from ..infrastructure.database import (
     DatabaseConfigurationError,
@@ -37,7 +39,7 @@ from ..infrastructure.database import (
 from ..infrastructure.repositories.database_errors import describe
 from ..infrastructure.settings import Settings, configure_logging
 from . import commands, event_commands, team_commands
-from .arguments import positive_int, seconds
+from .arguments import actor_name, os_user, positive_int, seconds
 from .health import DEFAULT_FUTURE_TOLERANCE, DEFAULT_STALE_DAYS
 from .repair import DEFAULT_BATCH_SIZE
 from .tables import UnknownEntity
@@ -94,6 +96,12 @@ def build_parser() -> ArgumentParser:
     settings; every other command refuses one that does not exist.
     """
     parser = ArgumentParser(prog=PROGRAM, description=f"Operations of {PACKAGE}.")
+    parser.add_argument(
+        "--actor",
+        type=actor_name,
+        metavar="NAME",
+        help="who the command acts for: its writes record NAME (default: the OS user)",
+    )
     parser.set_defaults(creates=False)
     groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
 
@@ -168,6 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit.code if isinstance(exit.code, int) else USAGE_ERROR
     settings = Settings()
     configure_logging(settings)
+    with acting_as(options.actor or os_user()):
+        return _run(options, settings)
+
+
+def _run(options: Namespace, settings: Settings) -> int:
+    """Run the parsed command; a refused one prints why and returns the usage error."""
     try:
         if not options.creates:
             require_existing_database(settings)

@@ -1,4 +1,7 @@
-"""One unit of work per request, from the application's factory (``app.state.unit_of_work``)."""
+"""One unit of work per request, from the application's factory (``app.state.unit_of_work``).
+
+It acts as the request's actor (``team_actor.py``).
+"""
 
 from collections.abc import Callable
 from typing import Annotated
@@ -6,12 +9,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from ...application.unit_of_work import UnitOfWork
+from .team_actor import RequestActor
 
 
-def request_unit_of_work(request: Request) -> UnitOfWork:
-    """A new unit of work; each service call of the request commits its own transaction."""
-    factory: Callable[[], UnitOfWork] = request.app.state.unit_of_work
-    return factory()
+def request_unit_of_work(request: Request, actor: RequestActor) -> UnitOfWork:
+    """A new unit of work acting as ``actor``; each service call commits its own transaction."""
+    factory: Callable[..., UnitOfWork] = request.app.state.unit_of_work
+    return factory(actor=actor)
 
 
 RequestUnitOfWork = Annotated[UnitOfWork, Depends(request_unit_of_work)]
