@@ -19,7 +19,8 @@ from .paging import MAX_PAGE_SIZE
 class ChangeKind(StrEnum):
     CREATED = "created"
     CHANGED = "changed"
-    # Only updated_at moved: a child row with ``touch: true`` was written.
+    # Only the timestamps moved: a child row with ``touch: true`` was written, or
+    # ``timestamps repair`` fixed them.
     TOUCHED = "touched"
     # A tombstone: the row is gone; ``version`` is the one it had.
     DELETED = "deleted"

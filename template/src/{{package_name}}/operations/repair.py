@@ -35,6 +35,10 @@ from uuid import UUID
 
 from sqlalchemy import Engine, Table, bindparam, select, update
 
+from ..infrastructure.database import create_session_factory
+from ..infrastructure.orm.change_capture import MODEL_OF_TABLE, changed
+from ..infrastructure.orm.entity_model import EntityModel
+from ..infrastructure.outbox import RowChange, record_changes
 from ..infrastructure.repositories import write_path
 from .health import CheckOptions, anomalous
 
@@ -87,13 +91,16 @@ def repair_table(
     """The repair of every anomalous row of ``table``, batch by batch.
 
     With ``apply`` each batch is written and committed before its repairs are
-    yielded (and logged); without it nothing is written.
+    yielded (and logged), and each repaired row is a change of the change feed
+    (kind ``touched``: only its timestamps moved); without it nothing is written.
     """
+    session_factory = create_session_factory(engine)
     last_id: UUID | None = None
     while True:
-        with engine.begin() as connection:
+        with session_factory.begin() as session:
+            connection = session.connection()
             query = (
-                select(table.c.id, table.c.created_at, table.c.updated_at)
+                select(table.c.id, table.c.version, table.c.created_at, table.c.updated_at)
                 .where(anomalous(table, now, options))
                 .order_by(table.c.id)
                 .limit(batch_size)
@@ -105,12 +112,19 @@ def repair_table(
             rows = connection.execute(query).all()
             repairs = [
                 RowRepair(
-                    entity, row_id, (created, updated), repaired(created, updated, now, options)
+                    entity,
+                    row.id,
+                    (row.created_at, row.updated_at),
+                    repaired(row.created_at, row.updated_at, now, options),
                 )
-                for row_id, created, updated in rows
+                for row in rows
             ]
             if apply and repairs:
                 connection.execute(_repair_statement(table), [_parameters(fix) for fix in repairs])
+                model = MODEL_OF_TABLE.get(table)
+                if model is not None:  # an entity's table: the feed has its changes
+                    versions = [row.version for row in rows]
+                    record_changes(session, map(_change, repairs, versions, [model] * len(rows)))
         for fix in repairs:
             if apply:
                 logger.info("repaired %s", fix.describe())
@@ -130,6 +144,12 @@ def _repair_statement(table: Table) -> Any:
             version=table.c.version + 1,
         )
     )
+
+
+def _change(fix: RowRepair, version: int, model: type[EntityModel]) -> RowChange:
+    """The change of the feed that ``fix`` of a row at ``version`` makes: its timestamps moved."""
+    after = {"id": fix.row_id, "version": version + 1, "updated_at": fix.new[1]}
+    return changed(model, after, ["created_at", "updated_at"])
 
 
 def _parameters(fix: RowRepair) -> dict[str, Any]:
