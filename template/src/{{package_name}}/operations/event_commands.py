@@ -3,11 +3,14 @@
 ::
 
     <service> events relay [--once] [--batch N] [--poll SECONDS]
+    <service> events retry [--position N ...]
     <service> changes tail [--after N] [--limit N] [--follow] [--poll SECONDS]
 
 ``events relay`` delivers the outbox's events to ``EVENTS_PUBLISHER`` (see
 ``infrastructure/events``): with ``--once`` until none is due, otherwise until
 SIGTERM or SIGINT; progress goes to standard error, exit code 0.
+``events retry`` puts parked events back for the relay once their cause is
+fixed (exit 1 when a ``--position`` named is not a parked event).
 ``changes tail`` prints the change feed as JSON lines on standard output and
 the cursor to read on from (``--after``) on standard error.
 """
@@ -27,6 +30,7 @@ from ..infrastructure.database import create_session_factory
 from ..infrastructure.events.messages import OutboxMessage
 from ..infrastructure.events.publishers import PublishError, publisher_from_setting
 from ..infrastructure.events.relay import BatchResult, Relay, stopping_on_signals
+from ..infrastructure.events.retry import retry_parked
 from ..infrastructure.settings import Settings
 
 PROGRAM = __name__.split(".")[0].replace("_", "-")
@@ -61,7 +65,8 @@ def poll_seconds(value: str) -> float:
 def add_commands(commands: "_SubParsersAction[ArgumentParser]") -> None:
     """Add ``events relay`` and ``changes tail`` to the command line's ``commands``."""
     events = commands.add_parser("events", help="deliver the outbox's events")
-    relay = events.add_subparsers(dest="action", required=True).add_parser(
+    event_actions = events.add_subparsers(dest="action", required=True)
+    relay = event_actions.add_parser(
         "relay",
         help="deliver the outbox's events to EVENTS_PUBLISHER",
         description="Deliver at least once, in order per entity; exit 0 when stopped.",
@@ -75,6 +80,19 @@ def add_commands(commands: "_SubParsersAction[ArgumentParser]") -> None:
     )
     _poll_option(relay, "seconds between rounds")
     relay.set_defaults(run=run_relay, database=True)
+    retry = event_actions.add_parser(
+        "retry",
+        help="put parked events back for the relay",
+        description="Exit 0, or 1 when a position named is not a parked event.",
+    )
+    retry.add_argument(
+        "--position",
+        type=whole_number(1, 2**63 - 1, "a position"),
+        action="append",
+        metavar="N",
+        help="only the parked event at position N (repeat for several); default: every one",
+    )
+    retry.set_defaults(run=run_retry, database=True)
 
     changes = commands.add_parser("changes", help="read the change feed")
     tail = changes.add_subparsers(dest="action", required=True).add_parser(
@@ -131,6 +149,17 @@ def run_relay(engine: Engine, options: Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def run_retry(engine: Engine, options: Namespace) -> int:
+    """``events retry``: the parked events put back, by position."""
+    retried = retry_parked(create_session_factory(engine), options.position)
+    shown = ", ".join(map(str, retried)) or "none"
+    print(f"{len(retried)} parked events put back for the relay: {shown}")
+    missing = sorted(set(options.position or ()) - set(retried))
+    for position in missing:
+        print(f"{PROGRAM}: position {position} is not a parked event", file=sys.stderr)
+    return 1 if missing else 0
 
 
 def report_batch(result: BatchResult) -> None:

@@ -49,7 +49,7 @@ class OutboxBacklog:
         lines = [f"outbox: {self.pending} events pending, {self.parked} parked"]
         lines += [f"  parked {event.describe()}" for event in self.parked_events]
         if self.parked:
-            lines.append("parked events wait for an operator: see the guide's relay section")
+            lines.append("parked events wait for an operator: fix the cause, then run events retry")
         return "\n".join(lines)
 
 
