@@ -21,6 +21,28 @@ ACTOR_LIMIT = 200
 _actor: ContextVar[str | None] = ContextVar("actor", default=None)
 
 
+class InvalidActor(ValueError):
+    """A value that cannot name an actor (see :func:`checked_actor`)."""
+
+
+def checked_actor(actor: object) -> str:
+    """``actor``, if it names one: 1 to 200 printable characters, not only spaces.
+
+    Printable rules out newlines and other control characters, which could
+    forge lines of a log that shows the actor.
+    """
+    if (
+        not isinstance(actor, str)
+        or not 0 < len(actor) <= ACTOR_LIMIT
+        or not actor.isprintable()
+        or actor.isspace()
+    ):
+        raise InvalidActor(
+            f"actor {actor!r} must be 1 to {ACTOR_LIMIT} printable characters, not only spaces"
+        )
+    return actor
+
+
 def current_actor() -> str | None:
     """The actor set by the innermost ``acting_as()`` block; None outside any."""
     return _actor.get()
@@ -28,12 +50,12 @@ def current_actor() -> str | None:
 
 @contextmanager
 def acting_as(actor: str | None) -> Iterator[None]:
-    """Inside the block, writes are recorded as made by ``actor`` (1 to 200 characters).
+    """Inside the block, writes are recorded as made by ``actor`` (:func:`checked_actor`).
 
     ``None`` acts for no one: writes inside record no actor.
     """
-    if actor is not None and (not isinstance(actor, str) or not 0 < len(actor) <= ACTOR_LIMIT):
-        raise ValueError(f"actor {actor!r} must be a string of 1 to {ACTOR_LIMIT} characters")
+    if actor is not None:
+        checked_actor(actor)
     token = _actor.set(actor)
     try:
         yield

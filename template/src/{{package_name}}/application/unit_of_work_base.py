@@ -18,7 +18,7 @@ from uuid import UUID
 from ..domain.base_entity import BaseTimestampEntity
 from ..domain.changes import ChangePage
 from ..domain.paging import Page
-from .actor import acting_as
+from .actor import acting_as, checked_actor
 from .repository import Repository
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
@@ -32,7 +32,7 @@ class UnitOfWorkBase(ABC):
     """
 
     def __init__(self, actor: str | None = None) -> None:
-        self.actor = actor
+        self.actor = None if actor is None else checked_actor(actor)
         self._scope = ExitStack()
         self._active = False
         self._repositories: dict[type[BaseTimestampEntity], Repository[Any]] = {}

@@ -15,6 +15,9 @@ from uuid import UUID
 from .exceptions import ValidationError
 from .paging import MAX_PAGE_SIZE
 
+# The largest position a BIGINT holds: the largest cursor.
+MAX_CURSOR = 2**63 - 1
+
 
 class ChangeKind(StrEnum):
     CREATED = "created"
@@ -55,9 +58,11 @@ class ChangePage:
 
 
 def check_feed_page(after: int, limit: int) -> None:
-    """Raise ValidationError unless ``after`` is a cursor (an int from 0) and ``limit`` 1 to MAX_PAGE_SIZE."""
-    if type(after) is not int or after < 0:
-        raise ValidationError(f"after must be a cursor, an int from 0, got {after!r}")
+    """Raise ValidationError unless ``after`` is a cursor and ``limit`` 1 to MAX_PAGE_SIZE."""
+    if type(after) is not int or not 0 <= after <= MAX_CURSOR:
+        raise ValidationError(
+            f"after must be a cursor, an int from 0 to {MAX_CURSOR} (MAX_CURSOR), got {after!r}"
+        )
     if type(limit) is not int or not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValidationError(
             f"limit must be an int from 1 to {MAX_PAGE_SIZE} (MAX_PAGE_SIZE), got {limit!r}"

@@ -2,14 +2,35 @@
 
 import getpass
 from argparse import ArgumentTypeError
+from collections.abc import Callable
 
-from ..application.actor import ACTOR_LIMIT
+from ..application.actor import InvalidActor, checked_actor
+
+
+def whole(value: str) -> int | None:
+    """``value`` as a whole number: digits 0-9 only (no sign, space or other script)."""
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def positive_int(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
+    number = whole(value)
+    if number is None or number < 1:
         raise ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
-    return int(value)
+    return number
+
+
+def whole_number(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argument type: a whole number from ``low`` to ``high``; the message names both."""
+
+    def parse(value: str) -> int:
+        number = whole(value)
+        if number is None or not low <= number <= high:
+            raise ArgumentTypeError(
+                f"{value!r} is not a whole number from {low} to {high} ({what})"
+            )
+        return number
+
+    return parse
 
 
 def seconds(value: str) -> float:
@@ -23,15 +44,22 @@ def seconds(value: str) -> float:
 
 
 def actor_name(value: str) -> str:
-    if not 0 < len(value) <= ACTOR_LIMIT:
-        raise ArgumentTypeError(f"{value!r} is not an actor: 1 to {ACTOR_LIMIT} characters")
-    return value
+    try:
+        return checked_actor(value)
+    except InvalidActor as error:
+        raise ArgumentTypeError(str(error)) from None
 
 
 def os_user() -> str | None:
-    """The operating system's name of the user running the command; None when it has none."""
+    """The operating system's name of the user running the command; None when it has none.
+
+    Raises InvalidActor, saying to name one with ``--actor``, when that name is no actor.
+    """
     try:
         name = getpass.getuser()
     except (OSError, KeyError):
         return None
-    return name[:ACTOR_LIMIT] or None
+    try:
+        return checked_actor(name)
+    except InvalidActor as error:
+        raise InvalidActor(f"the operating system's user: {error}; name one with --actor") from None

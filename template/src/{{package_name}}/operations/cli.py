@@ -27,7 +27,7 @@ from pathlib import Path
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..application.actor import acting_as
+from ..application.actor import InvalidActor, acting_as
 from ..domain.exceptions import ClockSkewRefused
 from ..infrastructure.database import (
     DatabaseConfigurationError,
@@ -176,7 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit.code if isinstance(exit.code, int) else USAGE_ERROR
     settings = Settings()
     configure_logging(settings)
-    with acting_as(options.actor or os_user()):
+    try:
+        actor = options.actor or os_user()
+    except InvalidActor as error:
+        print(f"{PROGRAM}: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    with acting_as(actor):
         return _run(options, settings)
 
 

@@ -45,16 +45,17 @@ def run_check(engine: Engine, options: Namespace) -> int:
         report = check(connection, tables, utc_now(), check_options(options))
         backlog = outbox_backlog(connection, options.entity)
     skew = check_clocks(engine) if options.skew else None
+    healthy = report.healthy and backlog.parked == 0 and (skew is None or skew.within_tolerance)
     if options.prometheus is not None:
         write_prometheus_textfile(options.prometheus, report, backlog)
     if options.json:
-        findings = report.as_json() | {"outbox": backlog.as_json()}
+        findings = report.as_json() | {"outbox": backlog.as_json(), "healthy": healthy}
         findings |= {} if skew is None else {"clock_skew": skew.as_json()}
         print(json.dumps(findings, indent=2))
     else:
         skew_lines = [] if skew is None else [skew.describe()]
-        print("\n".join([describe(report), backlog.describe(), *skew_lines]))
-    healthy = report.healthy and backlog.parked == 0 and (skew is None or skew.within_tolerance)
+        verdict = "healthy" if healthy else "not healthy: see the findings above"
+        print("\n".join([describe(report), backlog.describe(), *skew_lines, verdict]))
     return HEALTHY if healthy else FINDINGS
 
 
@@ -85,7 +86,7 @@ def describe(report: HealthReport) -> str:
             samples = ", ".join(finding["sample_ids"])
             lines.append(f"  {kind:<13}{finding['count']:>8}" + (f"  {samples}" if samples else ""))
     if report.healthy:
-        lines.append("healthy: no missing, out-of-order or future timestamps")
+        lines.append("timestamps: no missing, out-of-order or future timestamps")
     else:
         lines.append("anomalies found: `timestamps repair` shows the fixes, `--apply` makes them")
     return "\n".join(lines)

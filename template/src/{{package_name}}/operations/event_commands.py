@@ -18,12 +18,11 @@ the cursor to read on from (``--after``) on standard error.
 import sys
 import threading
 from argparse import ArgumentParser, ArgumentTypeError, Namespace, _SubParsersAction
-from collections.abc import Callable
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ..domain.changes import Change
+from ..domain.changes import MAX_CURSOR, Change
 from ..domain.paging import MAX_PAGE_SIZE
 from ..infrastructure.change_feed import read_changes
 from ..infrastructure.database import create_session_factory
@@ -32,24 +31,12 @@ from ..infrastructure.events.publishers import PublishError, publisher_from_sett
 from ..infrastructure.events.relay import BatchResult, Relay, stopping_on_signals
 from ..infrastructure.events.retry import retry_parked
 from ..infrastructure.settings import Settings
+from .arguments import whole_number
 
 PROGRAM = __name__.split(".")[0].replace("_", "-")
 MAX_BATCH = 1000
 DEFAULT_POLL_SECONDS = 1.0
 DEFAULT_TAIL_LIMIT = 100
-
-
-def whole_number(low: int, high: int, what: str) -> Callable[[str], int]:
-    """An argument type: a whole number from ``low`` to ``high``; the message names both."""
-
-    def parse(value: str) -> int:
-        if not value.isdigit() or not low <= int(value) <= high:
-            raise ArgumentTypeError(
-                f"{value!r} is not a whole number from {low} to {high} ({what})"
-            )
-        return int(value)
-
-    return parse
 
 
 def poll_seconds(value: str) -> float:
@@ -87,7 +74,7 @@ def add_commands(commands: "_SubParsersAction[ArgumentParser]") -> None:
     )
     retry.add_argument(
         "--position",
-        type=whole_number(1, 2**63 - 1, "a position"),
+        type=whole_number(1, MAX_CURSOR, "a position"),
         action="append",
         metavar="N",
         help="only the parked event at position N (repeat for several); default: every one",
@@ -102,7 +89,7 @@ def add_commands(commands: "_SubParsersAction[ArgumentParser]") -> None:
     )
     tail.add_argument(
         "--after",
-        type=whole_number(0, 2**63 - 1, "a cursor"),
+        type=whole_number(0, MAX_CURSOR, "a cursor"),
         default=0,
         metavar="N",
         help="the cursor: print the changes after position N (default 0)",

@@ -11,6 +11,8 @@
   reference to a missing row, a delete of a row others still reference): 409.
 - Any other DatabaseException: 503, the database could not do the work.
 - ClockSkewRefused (this host's clock is too far from the database's): 503.
+- InvalidActor (the team's ``request_actor`` named no valid actor): 500,
+  nothing read or written.
 - A method the path does not have: 405, with ``Allow`` listing every method it has.
 
 Every error body is JSON, whatever the request held: a value JSON cannot carry
@@ -30,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 
+from ...application.actor import InvalidActor
 from ...domain.exceptions import (
     ClockSkewRefused,
     ConcurrencyConflict,
@@ -55,6 +58,7 @@ def install_error_handlers(app: FastAPI, routes: Sequence[BaseRoute]) -> None:
     app.add_exception_handler(ConcurrencyConflict, detail_response(HTTPStatus.CONFLICT))
     app.add_exception_handler(DatabaseException, database_failed)
     app.add_exception_handler(ClockSkewRefused, detail_response(HTTPStatus.SERVICE_UNAVAILABLE))
+    app.add_exception_handler(InvalidActor, detail_response(HTTPStatus.INTERNAL_SERVER_ERROR))
 
 
 def request_invalid(request: Request, error: Exception) -> JSONResponse:

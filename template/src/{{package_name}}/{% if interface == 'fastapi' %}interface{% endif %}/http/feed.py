@@ -19,15 +19,13 @@ from starlette.convertors import StringConvertor, register_url_convertor
 
 from ...application.entity_service import EntityService
 from ...domain.base_entity import BaseTimestampEntity
-from ...domain.changes import ChangeKind, ChangePage
+from ...domain.changes import MAX_CURSOR, ChangeKind, ChangePage
 from ...domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from .sessions import RequestUnitOfWork
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 
 FEED_PATH = "/changes"
-# The largest position a BIGINT holds: the largest cursor.
-MAX_CURSOR = 2**63 - 1
 After = Annotated[
     int,
     Query(
