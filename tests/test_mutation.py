@@ -48,8 +48,23 @@ def base_env() -> dict[str, str]:
     return {**env, "PATH": f"{BIN}:/usr/bin:/bin"}
 
 
+def narrow_to_the_clock_tests(service: Path) -> None:
+    """mutmut's runs use the clock's tests only, which kill the mutants named.
+
+    The make target's plumbing is what these tests check; mutmut's first run of
+    the whole suite takes minutes (``benchmarks/mutation.py`` makes that run).
+    """
+    pyproject = service / "pyproject.toml"
+    whole = 'pytest_add_cli_args_test_selection = ["tests/"]'
+    text = pyproject.read_text()
+    assert whole in text
+    clock = 'pytest_add_cli_args_test_selection = ["tests/unit/test_clock.py"]'
+    pyproject.write_text(text.replace(whole, clock))
+
+
 def test_make_mutate_runs_mutmut_without_uv_and_through_uv(tmp_path: Path) -> None:
     service = generate(tmp_path / "service")
+    narrow_to_the_clock_tests(service)
     assert "mutants/" in (service / ".gitignore").read_text().splitlines()
 
     # Without uv: UV= empty, mutmut of the interpreter PYTHON names.
