@@ -27,7 +27,7 @@ Running it again changes nothing: repaired rows are no longer anomalies.
 """
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -95,6 +95,8 @@ def repair_table(
     (kind ``touched``: only its timestamps moved); without it nothing is written.
     """
     session_factory = create_session_factory(engine)
+    # An entity's table: the change feed gets its repaired rows.
+    model = MODEL_OF_TABLE.get(table)
     last_id: UUID | None = None
     while True:
         with session_factory.begin() as session:
@@ -121,10 +123,8 @@ def repair_table(
             ]
             if apply and repairs:
                 connection.execute(_repair_statement(table), [_parameters(fix) for fix in repairs])
-                model = MODEL_OF_TABLE.get(table)
-                if model is not None:  # an entity's table: the feed has its changes
-                    versions = [row.version for row in rows]
-                    record_changes(session, map(_change, repairs, versions, [model] * len(rows)))
+                if model is not None:
+                    record_changes(session, _changes(model, rows, repairs))
         for fix in repairs:
             if apply:
                 logger.info("repaired %s", fix.describe())
@@ -146,10 +146,18 @@ def _repair_statement(table: Table) -> Any:
     )
 
 
-def _change(fix: RowRepair, version: int, model: type[EntityModel]) -> RowChange:
-    """The change of the feed that ``fix`` of a row at ``version`` makes: its timestamps moved."""
-    after = {"id": fix.row_id, "version": version + 1, "updated_at": fix.new[1]}
-    return changed(model, after, ["created_at", "updated_at"])
+def _changes(
+    model: type[EntityModel], rows: Sequence[Any], repairs: list[RowRepair]
+) -> list[RowChange]:
+    """The changes of the feed that ``repairs`` of ``rows`` make: only their timestamps moved."""
+    return [
+        changed(
+            model,
+            {"id": fix.row_id, "version": row.version + 1, "updated_at": fix.new[1]},
+            ["created_at", "updated_at"],
+        )
+        for row, fix in zip(rows, repairs, strict=True)
+    ]
 
 
 def _parameters(fix: RowRepair) -> dict[str, Any]:
