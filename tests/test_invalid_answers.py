@@ -199,7 +199,7 @@ INVALID_ANSWERS = [
         "entity-unknown-key",
         [{"name": "Task", "table": "tasks", "fields": [TITLE]}],
         "entity #1 has unknown key(s) 'table'",
-        "allowed keys are description, existing_table, fields, indexes, legacy_created_at, "
+        "allowed keys are description, existing_table, fields, history, indexes, legacy_created_at, "
         "legacy_triggers, name",
     ),
     entities_case(

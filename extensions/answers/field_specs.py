@@ -58,6 +58,12 @@ def field_spec(entity: Entity, field: Field) -> dict[str, Any]:
         "python_type_name": kind.python,
         "model_type": kind.column.format(**placeholders),
         "migration_type": kind.migration.format(**placeholders),
+        # The history table's column: the same type, an enum's without its CHECK constraint.
+        "history_migration_type": (
+            f"sa.String(length={max(map(len, field.choices))})"
+            if field.choices
+            else kind.migration.format(**placeholders)
+        ),
         "choices_name": choices_constant(field.name) if field.choices else None,
         "choices_constant": _choices_constant(field),
         "check_constraint": check_constraint(entity.table, field.name) if field.choices else None,

@@ -19,8 +19,11 @@ ENTITY_KEYS = frozenset(
         "existing_table",
         "legacy_created_at",
         "legacy_triggers",
+        "history",
     }
 )
+# The columns a history table has besides the entity's (``history: true``).
+HISTORY_COLUMNS = ("history_id", "history_change", "history_actor", "history_fields")
 INDEX_KEYS = frozenset({"fields", "unique"})
 FIELD_KEYS = frozenset(
     {
@@ -95,6 +98,8 @@ class Entity:
     existing_table: str | None = None
     legacy_created_at: str | None = None
     legacy_triggers: list[str] = field(default_factory=list)
+    # ``history: true``: every change of a row is kept in the history table.
+    history: bool = False
 
     @property
     def snake(self) -> str:
@@ -104,6 +109,11 @@ class Entity:
     def table(self) -> str:
         """The entity's table: the adopted one, or the snake_case name."""
         return self.existing_table or self.snake
+
+    @property
+    def history_table(self) -> str:
+        """Where the rows' history is kept (``history: true``): ``<snake_case name>_history``."""
+        return f"{self.snake}_history"
 
     @property
     def references(self) -> list[Field]:

@@ -6,8 +6,9 @@ import keyword
 from typing import Any
 
 from . import reserved
+from .collisions import SERVICE_TABLES, check_against_each_other
 from .errors import AnswerError
-from .model import ENTITY_KEYS, Entity
+from .model import ENTITY_KEYS, HISTORY_COLUMNS, Entity
 from .naming import (
     IDENTIFIER_LIMIT,
     NAME_LIMIT,
@@ -21,7 +22,7 @@ from .naming import (
     snake_case,
     unique_constraint,
 )
-from .parse_fields import MAX_LENGTH_LIMIT, check_keys, parse_field
+from .parse_fields import MAX_LENGTH_LIMIT, check_bool, check_keys, parse_field
 from .parse_indexes import parse_indexes
 from .questions import text_error
 from .references import check_references
@@ -32,7 +33,7 @@ def parse_entities(value: Any) -> list[Entity]:
     if not isinstance(value, list) or not value:
         raise AnswerError(f"entities {value!r} must be a non-empty YAML list of entities")
     entities = [parse_entity(number, item) for number, item in enumerate(value, 1)]
-    _check_against_each_other(entities)
+    check_against_each_other(entities)
     check_references(entities)
     tables = {entity.name: entity.table for entity in entities}
     for entity in entities:
@@ -69,15 +70,10 @@ def parse_entity(index: int, raw: Any) -> Entity:
         fields=[parse_field(name, number, item) for number, item in enumerate(raw_fields, 1)],
     )
     _parse_adoption(entity, raw)
+    entity.history = check_bool(f"entity {name!r}", "history", raw.get("history", False))
     _check_fields(entity)
     entity.indexes = parse_indexes(entity, raw.get("indexes", []))
     return entity
-
-
-# Tables every service has besides the entities': Alembic's, and the adoption records.
-SERVICE_TABLES = frozenset(
-    {"alembic_version", "adopted_table_state", "outbox_events", "outbox_lock"}
-)
 
 
 def _parse_adoption(entity: Entity, raw: dict[str, Any]) -> None:
@@ -171,6 +167,14 @@ def _check_fields(entity: Entity) -> None:
                 f"entity {name!r}: field 'update_{field_name}' collides with the "
                 f"update method generated for field {field_name!r}"
             )
+    if entity.history:
+        for field_name in names:
+            if field_name in HISTORY_COLUMNS:
+                raise AnswerError(
+                    f"entity {name!r}: the field name {field_name!r} is a column the history "
+                    f"table {entity.history_table!r} keeps for itself (history: true); "
+                    "choose another name"
+                )
     sensitive = [field.name for field in entity.fields if field.sensitive]
     if sensitive and "field" in seen:
         raise AnswerError(
@@ -196,45 +200,3 @@ def _check_fields(entity: Entity) -> None:
             f"{MAX_LENGTH_LIMIT:,}, the most MariaDB stores in one row; use text fields "
             "or shorter max_length"
         )
-
-
-def _check_against_each_other(entities: list[Entity]) -> None:
-    module_owner: dict[str, str] = {}
-    class_owner: dict[str, str] = {}
-    path_owner: dict[str, str] = {}
-    table_owner: dict[str, str] = {}
-    for entity in entities:
-        if entity.name in module_owner.values():
-            raise AnswerError(f"entity {entity.name!r} is declared twice")
-        if entity.snake in module_owner:
-            raise AnswerError(
-                f"entities {module_owner[entity.snake]!r} and {entity.name!r} both map "
-                f"to the module and table {entity.snake!r}"
-            )
-        module_owner[entity.snake] = entity.name
-        if entity.table in table_owner:
-            raise AnswerError(
-                f"entities {table_owner[entity.table]!r} and {entity.name!r} both map "
-                f"to the table {entity.table!r}"
-            )
-        if entity.table in SERVICE_TABLES:
-            raise AnswerError(
-                f"entity {entity.name!r} maps to the table {entity.table!r}, which the "
-                f"service already has ({', '.join(sorted(SERVICE_TABLES))}); give the "
-                "entity another name"
-            )
-        table_owner[entity.table] = entity.name
-        for class_name in reserved.entity_classes(entity.name):
-            if class_name in class_owner:
-                raise AnswerError(
-                    f"entity {entity.name!r} generates the class {class_name!r}, which "
-                    f"entity {class_owner[class_name]!r} also generates"
-                )
-            class_owner[class_name] = entity.name
-        for path in reserved.entity_paths(entity.snake):
-            if path in path_owner:
-                raise AnswerError(
-                    f"entity {entity.name!r} generates the file {path}, which entity "
-                    f"{path_owner[path]!r} also generates"
-                )
-            path_owner[path] = entity.name

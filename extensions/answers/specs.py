@@ -69,6 +69,8 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "existing_table": entity.existing_table,
         "legacy_created_at": entity.legacy_created_at,
         "legacy_triggers": entity.legacy_triggers,
+        "history": entity.history,
+        "history_table": entity.history_table if entity.history else None,
         "sensitive_fields": [field.name for field in entity.fields if field.sensitive],
         # Where the HTTP interface (interface: fastapi) serves the entity.
         "http_path": http_path(entity.snake),
@@ -112,7 +114,9 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
                 *([PAGE_SIZE] if entity.references else []),
             }
         ),
-        "model_value_imports": python_imports({*type_imports, *([CLASS_VAR] if touched else [])}),
+        "model_value_imports": python_imports(
+            {*type_imports, *([CLASS_VAR] if touched or entity.history else [])}
+        ),
         "model_imports": sorted(
             {FIELD_TYPES[t].column_import or "" for t in types} - {""}
             | ({FOREIGN_KEY[1]} if entity.references else set())
@@ -179,5 +183,6 @@ def backfill_imports(fields: list[dict[str, Any]]) -> list[str]:
 
 def model_imports(entities: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(module, name) pairs for ``orm/models.py``, in the order ruff's isort wants."""
-    pairs = [MODEL_BASE] + [(f"{e['snake']}_model", f"{e['name']}Model") for e in entities]
+    pairs = [MODEL_BASE, ("history_tables", "history_tables")]
+    pairs += [(f"{e['snake']}_model", f"{e['name']}Model") for e in entities]
     return sorted(pairs)

@@ -11,6 +11,7 @@ from typing import Any
 
 from .errors import SchemaChangeError
 from .records import (
+    HISTORY_KIND,
     OPTIONAL_ATTRIBUTES,
     RECORDED_ON_DELETE,
     REVISION_LIMIT,
@@ -105,6 +106,24 @@ def _check_shared(entry: dict[str, Any], number: int, created: set[str]) -> None
     created.add(entry["kind"])
 
 
+def _check_history_table(
+    entry: dict[str, Any], number: int, created: set[str], kept: set[str]
+) -> None:
+    """An entry that creates an entity's history table: after the entity's table, once."""
+    if set(entry) != {"revision", "kind", "entity"}:
+        raise _damaged(number, f"{entry!r} is not a mapping of entity, kind, revision")
+    _check_revision(entry["revision"], number)
+    entity = entry["entity"]
+    _check_text(entity, ENTITY_NAME, number, "the entity", "a PascalCase entity name")
+    if entity not in created or entity in kept:
+        raise _damaged(
+            number,
+            f"creates the history table of {entity!r}, which "
+            + ("an earlier entry created" if entity in kept else "no earlier entry created"),
+        )
+    kept.add(entity)
+
+
 def check_history(history: Any) -> list[dict[str, Any]]:
     """``history`` when every entry has the format the template writes; refused otherwise."""
     if history is None:
@@ -115,9 +134,13 @@ def check_history(history: Any) -> list[dict[str, Any]]:
             + RESTORE
         )
     created: set[str] = set()
+    kept: set[str] = set()
     for number, entry in enumerate(history, 1):
         if isinstance(entry, dict) and entry.get("kind") in SHARED_KINDS:
             _check_shared(entry, number, created)
+            continue
+        if isinstance(entry, dict) and entry.get("kind") == HISTORY_KIND:
+            _check_history_table(entry, number, created, kept)
             continue
         if not isinstance(entry, dict) or set(entry) - {"indexes", "table"} != ENTRY_KEYS:
             raise _damaged(number, f"{entry!r} is not a mapping of {', '.join(sorted(ENTRY_KEYS))}")
@@ -127,8 +150,8 @@ def check_history(history: Any) -> list[dict[str, Any]]:
         if entry["kind"] not in KINDS:
             raise _damaged(
                 number,
-                f"has the kind {entry['kind']!r}, which is not create, adopt, add or "
-                + " or ".join(SHARED_KINDS),
+                f"has the kind {entry['kind']!r}, which is not create, adopt, add, "
+                f"{HISTORY_KIND} or " + " or ".join(SHARED_KINDS),
             )
         if ("table" in entry) != (entry["kind"] == "adopt"):
             raise _damaged(number, "has a table without adopting one, or adopts one without it")

@@ -11,22 +11,22 @@ NOT NULL column without a default for the rows already stored.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
+from .checks import check_history_kept, check_indexes, check_table, check_unused
 from .entries import check_history
 from .errors import SchemaChangeError
 from .records import (
     COLUMN_ATTRIBUTES,
+    HISTORY_KIND,
     REVISION_LIMIT,
     SHARED_KINDS,
     SHARED_STEP,
     TABLE_KINDS,
     UNRECORDED_MEANS,
     column_record,
-    index_records,
 )
-from .revisions import service_revisions, single_head, versions_directory
+from .revisions import service_revisions, single_head
 
 RETIRING = "see 'Removing or renaming an entity' in the service's README"
 
@@ -35,7 +35,7 @@ def _recorded_columns(history: list[dict[str, Any]]) -> dict[str, dict[str, Any]
     """Per entity: column name -> (record, the revision that created it)."""
     columns: dict[str, dict[str, Any]] = {}
     for entry in history:
-        if entry["kind"] in SHARED_KINDS:
+        if entry["kind"] in SHARED_KINDS or entry["kind"] == HISTORY_KIND:
             continue
         for record in entry["columns"]:
             columns.setdefault(entry["entity"], {})[record["name"]] = (record, entry["revision"])
@@ -107,7 +107,7 @@ def _referenced_first(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _revision(number: int, kind: str, table: str, fields: list[dict[str, Any]]) -> str:
-    if kind in TABLE_KINDS:
+    if kind in (*TABLE_KINDS, HISTORY_KIND):
         return f"{number:04d}_{kind}_{table}"[:REVISION_LIMIT]
     what = fields[0]["name"] if len(fields) == 1 else f"{len(fields)}_columns"
     return f"{number:04d}_add_{what}_to_{table}"[:REVISION_LIMIT]
@@ -118,9 +118,11 @@ def plan_migrations(
 ) -> list[dict[str, Any]]:
     """Every migration of the service, recorded ones first, in history order.
 
-    Each step has ``revision``, ``down_revision``, ``kind`` ("create", "adopt", "add" or
-    "outbox"), ``entity`` (the entity spec; the outbox step's names no entity) and
-    ``fields`` (the specs of the columns it makes).
+    Each step has ``revision``, ``down_revision``, ``kind`` ("create", "adopt", "add",
+    "history" or "outbox"), ``entity`` (the entity spec; the outbox step's names no
+    entity) and ``fields`` (the specs of the columns it makes; a history step's: the
+    columns its history table copies). An "add" step has ``history``: whether the
+    entity's history table is there to gain the columns too.
     The first new step follows the single head of ``destination``'s
     ``src/<package>/migrations/versions/`` when it has revisions (the team's may be among them),
     else the last recorded step; the recorded steps keep the order of the history
@@ -143,93 +145,68 @@ def plan_migrations(
             )
     steps: list[dict[str, Any]] = []
     previous: str | None = None
+    # Per entity: the columns created so far, and whether its history table is there.
+    made: dict[str, list[str]] = {}
+    kept: set[str] = set()
     for entry in entries:
         if entry["kind"] in SHARED_KINDS:
             steps.append({**entry, **SHARED_STEP, "down_revision": previous})
             previous = entry["revision"]
             continue
         entity = by_name[entry["entity"]]
-        names = [record["name"] for record in entry["columns"]]
+        if entry["kind"] == HISTORY_KIND:
+            names = made[entity["name"]]
+            kept.add(entity["name"])
+        else:
+            names = [record["name"] for record in entry["columns"]]
+            made.setdefault(entity["name"], []).extend(names)
         fields = [field for field in entity["fields"] if field["name"] in names]
-        steps.append({**entry, "entity": entity, "fields": fields, "down_revision": previous})
+        steps.append(
+            {
+                **entry,
+                "entity": entity,
+                "fields": fields,
+                "history": entity["name"] in kept,
+                "down_revision": previous,
+            }
+        )
         previous = entry["revision"]
+    check_history_kept(specs, kept, entries)
     additions = [
         ("adopt" if entity.get("existing_table") else "create", entity, entity["fields"])
         for entity in _referenced_first([e for e in specs if e["name"] not in recorded])
     ]
     for entity in specs:
         if entity["name"] in recorded:
-            _check_indexes(entity, entries)
-            _check_table(entity, entries)
+            check_indexes(entity, entries)
+            check_table(entity, entries)
             new = _new_fields(entity, recorded[entity["name"]])
             if new:
                 additions.append(("add", entity, new))
+    additions += [
+        (HISTORY_KIND, entity, entity["fields"])
+        for entity in specs
+        if entity.get("history") and entity["name"] not in kept
+    ]
     previous = head or previous
     for kind, entity, fields in additions:
         revision = _revision(len(steps) + 1, kind, entity["table"], fields)
-        _check_unused(revision, revisions, destination)
+        check_unused(revision, revisions, destination)
         steps.append(
             {
                 "revision": revision,
                 "kind": kind,
                 "entity": entity,
                 "fields": fields,
+                "history": kind == "add" and entity["name"] in kept,
                 "down_revision": previous,
             }
         )
         previous = revision
     if not any(entry["kind"] == "outbox" for entry in entries):
         revision = f"{len(steps) + 1:04d}_outbox"
-        _check_unused(revision, revisions, destination)
+        check_unused(revision, revisions, destination)
         steps.append(
             {"revision": revision, "kind": "outbox", **SHARED_STEP, "down_revision": previous}
         )
     return steps
-
-
-def _check_unused(
-    revision: str, revisions: dict[str, tuple[tuple[str, ...], str]], destination: Any
-) -> None:
-    """Refuse a new revision id, or file name, that the service already uses."""
-    versions = versions_directory(destination)
-    path = versions / f"{revision}.py" if versions is not None else None
-    taken_file = path is not None and (Path(destination) / path).exists()
-    if revision in revisions or taken_file:
-        where = revisions[revision][1] if revision in revisions else path
-        raise SchemaChangeError(
-            f"the template's next migration is {revision}, but {where} already uses that "
-            "revision id or file name and the template did not write it (it is not in "
-            "schema_history); give your revision another id and file name, commit, and "
-            "run the update again"
-        )
-
-
-def _check_indexes(entity: dict[str, Any], entries: list[dict[str, Any]]) -> None:
-    """Refuse a change to the composite indexes of a table a migration created."""
-    for entry in entries:
-        if (
-            entry["kind"] in TABLE_KINDS
-            and entry["entity"] == entity["name"]
-            and entry.get("indexes", []) != index_records(entity)
-        ):
-            raise SchemaChangeError(
-                f"entity {entity['name']}: indexes {entry.get('indexes', [])!r} -> "
-                f"{index_records(entity)!r} would change the table that migration "
-                f"{entry['revision']} created; the template only adds entities and "
-                "fields. Keep the old indexes, and write such a migration by hand"
-            )
-
-
-def _check_table(entity: dict[str, Any], entries: list[dict[str, Any]]) -> None:
-    """Refuse an ``existing_table`` added, changed or removed after the table came in."""
-    for entry in entries:
-        if entry["kind"] in TABLE_KINDS and entry["entity"] == entity["name"]:
-            adopted = entry.get("table")
-            if adopted != entity.get("existing_table"):
-                raise SchemaChangeError(
-                    f"entity {entity['name']}: existing_table {adopted!r} -> "
-                    f"{entity.get('existing_table')!r} would move the entity to another table "
-                    f"than the one migration {entry['revision']} "
-                    + ("adopted" if adopted else "created")
-                    + "; keep the old answer"
-                )

@@ -34,6 +34,8 @@ UNRECORDED_MEANS = {"on_delete": "restrict"}
 TABLE_KINDS = ("create", "adopt")
 # The kinds of migration that bring in tables of no entity, which every service has.
 SHARED_KINDS = ("outbox",)
+# The kind of migration that creates an entity's history table (``history: true``).
+HISTORY_KIND = "history"
 # What such a step has in place of an entity and its fields.
 SHARED_STEP: dict[str, Any] = {"entity": {"name": "", "table": "outbox_events"}, "fields": []}
 
@@ -60,6 +62,15 @@ def schema_history(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for step in steps:
         if step["kind"] in SHARED_KINDS:
             history.append({"revision": step["revision"], "kind": step["kind"]})
+            continue
+        if step["kind"] == HISTORY_KIND:
+            history.append(
+                {
+                    "revision": step["revision"],
+                    "kind": HISTORY_KIND,
+                    "entity": step["entity"]["name"],
+                }
+            )
             continue
         entry = {
             "revision": step["revision"],

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from ..domain.base_entity import BaseTimestampEntity
 from ..domain.changes import ChangePage
+from ..domain.history import HistoryEntry
 from ..domain.paging import Page
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
@@ -43,3 +44,12 @@ class Repository(Protocol[EntityT]):
     def find_updated_since(self, moment: datetime) -> builtins.list[EntityT]: ...
 
     def changes(self, *, after: int, limit: int) -> ChangePage: ...
+
+    # Row history: entities declared with ``history: true``; any other raises HistoryNotKept.
+    def history(self, entity_id: UUID) -> builtins.list[HistoryEntry]: ...
+
+    def as_of(self, entity_id: UUID, moment: datetime) -> HistoryEntry | None: ...
+
+    def diff(
+        self, entity_id: UUID, from_version: int, to_version: int
+    ) -> dict[str, tuple[object, object]]: ...

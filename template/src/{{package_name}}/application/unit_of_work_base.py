@@ -17,6 +17,7 @@ from uuid import UUID
 
 from ..domain.base_entity import BaseTimestampEntity
 from ..domain.changes import ChangePage
+from ..domain.history import HistoryEntry
 from ..domain.paging import Page
 from .actor import acting_as, checked_actor
 from .repository import Repository
@@ -167,3 +168,14 @@ class SavesRecorded(Generic[EntityT]):
 
     def changes(self, *, after: int, limit: int) -> ChangePage:
         return self._repository.changes(after=after, limit=limit)
+
+    def history(self, entity_id: UUID) -> builtins.list[HistoryEntry]:
+        return self._repository.history(entity_id)
+
+    def as_of(self, entity_id: UUID, moment: datetime) -> HistoryEntry | None:
+        return self._repository.as_of(entity_id, moment)
+
+    def diff(
+        self, entity_id: UUID, from_version: int, to_version: int
+    ) -> dict[str, tuple[object, object]]:
+        return self._repository.diff(entity_id, from_version, to_version)

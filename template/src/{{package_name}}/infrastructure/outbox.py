@@ -15,23 +15,17 @@ parallel as before. SQLite has no ``FOR UPDATE`` and needs none: it has one
 writer at a time.
 """
 
-import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Iterable
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import Insert, Table, bindparam, event, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..application.actor import current_actor
-from ..domain.changes import ChangeKind
-from .orm.entity_model import EntityModel
+from .history import write_history
 from .orm.outbox_model import LOCK_ROW, OutboxEventModel, OutboxLockModel
 from .orm.stamps import table_of
+from .row_change import OUTBOX_WORK, RowChange
 from .until_commit import UntilCommit
 
 OUTBOX = table_of(OutboxEventModel)
@@ -46,51 +40,8 @@ def _insert_lock_row(table: Table, connection: Connection, **options: object) ->
 event.listen(LOCK, "after_create", _insert_lock_row)
 
 
-@dataclass(frozen=True)
-class RowChange:
-    """A change of one entity row, waiting for its transaction to commit."""
-
-    model: type[EntityModel]
-    entity_id: UUID
-    version: int
-    kind: ChangeKind
-    updated_at: datetime
-    fields: tuple[str, ...] = ()
-    values: Mapping[str, Any] = field(default_factory=dict)
-    # Who was acting when the row was written (``acting_as()``), None for no one.
-    actor: str | None = field(default_factory=current_actor)
-
-    def outbox_row(self) -> dict[str, Any]:
-        """The ``outbox_events`` row of this change; sensitive values left out."""
-        sensitive = self.model.sensitive_fields()
-        values = {name: value for name, value in self.values.items() if name not in sensitive}
-        payload = {"fields": list(self.fields), "values": values}
-        return {
-            "aggregate_type": self.model.entity_name(),
-            "aggregate_id": self.entity_id,
-            "aggregate_version": self.version,
-            "event_type": str(self.kind),
-            "updated_at": self.updated_at,
-            "payload": json.dumps(payload, default=json_value, sort_keys=True),
-            "actor": self.actor,
-            "attempts": 0,
-        }
-
-
-def json_value(value: object) -> str:
-    """A field value JSON has no type for, as text that reads back exactly."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, UUID | Decimal):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} value {value!r} has no JSON form")
-
-
 PENDING = UntilCommit[RowChange]("outbox_changes")
 
-# Execution options of the statements the outbox sends: its lock and INSERT, and
-# the reads that find the rows an ORM statement writes.
-OUTBOX_WORK = {"outbox_work": True}
 # The locking INSERT's rowcount tells whether the lock's row was there; SQLAlchemy
 # keeps an INSERT's rowcount only when asked.
 COUNTED_OUTBOX_WORK = {**OUTBOX_WORK, "preserve_rowcount": True}
@@ -108,7 +59,11 @@ def install_outbox_listeners(factory: sessionmaker[Session]) -> None:
 
 
 def write_outbox(session: Session) -> None:
-    """``before_commit`` listener: the transaction's changes go in the outbox, in commit order."""
+    """``before_commit`` listener: the transaction's changes go in the outbox, in commit order.
+
+    The changes of entities that keep their history (``history: true``) go in
+    their history tables too (:func:`.history.write_history`).
+    """
     if session.in_nested_transaction():
         return
     session.flush()
@@ -120,6 +75,7 @@ def write_outbox(session: Session) -> None:
     insert_locking(connection, first)
     if rest:
         connection.execute(insert(OUTBOX), rest, execution_options=OUTBOX_WORK)
+    write_history(connection, changes)
 
 
 def insert_locking(connection: Connection, row: dict[str, Any]) -> None:

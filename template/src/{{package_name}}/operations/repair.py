@@ -36,10 +36,11 @@ from uuid import UUID
 from sqlalchemy import Engine, Table, bindparam, select, update
 
 from ..infrastructure.database import create_session_factory
-from ..infrastructure.orm.change_capture import MODEL_OF_TABLE, changed
+from ..infrastructure.orm.change_capture import MODEL_OF_TABLE
 from ..infrastructure.orm.entity_model import EntityModel
-from ..infrastructure.outbox import RowChange, record_changes
+from ..infrastructure.outbox import record_changes
 from ..infrastructure.repositories import write_path
+from ..infrastructure.row_change import RowChange, changed
 from .health import CheckOptions, anomalous
 
 DEFAULT_BATCH_SIZE = 500
@@ -102,7 +103,7 @@ def repair_table(
         with session_factory.begin() as session:
             connection = session.connection()
             query = (
-                select(table.c.id, table.c.version, table.c.created_at, table.c.updated_at)
+                select(table)
                 .where(anomalous(table, now, options))
                 .order_by(table.c.id)
                 .limit(batch_size)
@@ -153,7 +154,12 @@ def _changes(
     return [
         changed(
             model,
-            {"id": fix.row_id, "version": row.version + 1, "updated_at": fix.new[1]},
+            {
+                **row._asdict(),
+                "version": row.version + 1,
+                "created_at": fix.new[0],
+                "updated_at": fix.new[1],
+            },
             ["created_at", "updated_at"],
         )
         for row, fix in zip(rows, repairs, strict=True)

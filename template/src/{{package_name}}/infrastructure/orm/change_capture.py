@@ -15,7 +15,7 @@ here, whoever wrote it:
 SQL sent as a string (``text()``, ``exec_driver_sql()``) is not inspected.
 """
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, cast
 from uuid import UUID
@@ -25,10 +25,9 @@ from sqlalchemy.engine import Connection, Result
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 from sqlalchemy.sql.dml import Delete, Insert, Update
 
-from ...domain.changes import ChangeKind
-from ...domain.clock import next_updated_at
 from ...domain.exceptions import DatabaseException
-from ..outbox import OUTBOX_WORK, RowChange, record_changes
+from ..outbox import record_changes
+from ..row_change import OUTBOX_WORK, RowChange, changed, created, deleted
 from .entity_model import EntityModel
 from .models import ENTITY_MODELS
 from .on_delete import references_to
@@ -38,8 +37,6 @@ from .stamps import table_of
 RECORDED = {"outbox_recorded": True}
 # session.info key of the rows a flush's deletes cascade to, found before the flush.
 CASCADED = "outbox_cascaded"
-# Columns every row has: a change of theirs alone is no change of a declared field.
-ROW_COLUMNS = frozenset({"id", "version", "created_at", "updated_at"})
 # Ids per statement that reads rows by id: well inside every database's limit of parameters.
 IDS_PER_READ = 5000
 
@@ -56,41 +53,6 @@ def install_change_capture(factory: sessionmaker[Session]) -> None:
 def row_values(row: EntityModel) -> dict[str, Any]:
     """The column values of a loaded ``row``."""
     return {column.key: getattr(row, column.key) for column in table_of(type(row)).columns}
-
-
-def created(model: type[EntityModel], values: dict[str, Any]) -> RowChange:
-    """The change of a row inserted with ``values``."""
-    fields = tuple(name for name in values if name not in ROW_COLUMNS)
-    return RowChange(
-        model,
-        values["id"],
-        values["version"],
-        ChangeKind.CREATED,
-        values["updated_at"],
-        fields,
-        values,
-    )
-
-
-def changed(model: type[EntityModel], values: dict[str, Any], fields: Iterable[str]) -> RowChange:
-    """The change of a stored row that now has ``values``; ``fields`` the columns written."""
-    declared = tuple(sorted(name for name in fields if name not in ROW_COLUMNS))
-    kind = ChangeKind.CHANGED if declared else ChangeKind.TOUCHED
-    return RowChange(
-        model,
-        values["id"],
-        values["version"],
-        kind,
-        values["updated_at"],
-        declared,
-        values if declared else {},
-    )
-
-
-def deleted(model: type[EntityModel], row: Any) -> RowChange:
-    """The tombstone of a deleted row: its id, its last version, a time after its last change."""
-    moment = next_updated_at(row.updated_at, created_at=row.created_at)
-    return RowChange(model, row.id, row.version, ChangeKind.DELETED, moment)
 
 
 def capture_cascades(session: Session, flush_context: UOWTransaction, instances: object) -> None:

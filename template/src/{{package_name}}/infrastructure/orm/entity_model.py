@@ -10,7 +10,7 @@ from .timestamp_mixin import TimestampMixin
 
 # Every entity table's ``__table_args__`` ends with these: on MySQL/MariaDB the
 # table stores utf8mb4 (every character, emoji too) whatever the server's default.
-TABLE_OPTIONS = {"mysql_charset": "utf8mb4", "mariadb_charset": "utf8mb4"}
+TABLE_OPTIONS: dict[str, Any] = {"mysql_charset": "utf8mb4", "mariadb_charset": "utf8mb4"}
 
 
 class EntityModel(TimestampMixin, Base):
@@ -24,6 +24,9 @@ class EntityModel(TimestampMixin, Base):
     # Reference column -> model of the row it points at, for references declared
     # with touch: true. Saving a row moves the updated_at of those rows.
     touched_parents: ClassVar[dict[str, type["EntityModel"]]] = {}
+    # ``history: true``: the table that keeps every change of these rows (see
+    # :mod:`.history_tables`); None when the entity keeps no history.
+    history_table_name: ClassVar[str | None] = None
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
     version: Mapped[int]

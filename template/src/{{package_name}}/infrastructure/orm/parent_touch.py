@@ -18,10 +18,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.util import identity_key
 
-from ...domain.changes import ChangeKind
 from ..audit import AuditEvent, AuditRecord, audit
-from ..outbox import OUTBOX_WORK, RowChange, record_changes
+from ..outbox import record_changes
 from ..repositories.write_path import Parent, stamp_rows
+from ..row_change import OUTBOX_WORK, touched
 from ..until_commit import inside
 from .entity_model import EntityModel
 from .stamps import table_of
@@ -88,8 +88,8 @@ def touch_parents(session: Session, parents: Iterable[Parent]) -> None:
     transaction = session.get_nested_transaction() or session.get_transaction()
     if transaction is None:
         return
-    touched = _touched_parents(session)
-    pending = set(parents) - touched.in_transaction(transaction)
+    done = _touched_parents(session)
+    pending = set(parents) - done.in_transaction(transaction)
     if pending:
         pending -= being_written(session)
     connection = session.connection()
@@ -99,21 +99,14 @@ def touch_parents(session: Session, parents: Iterable[Parent]) -> None:
         table = table_of(parent_model)
         stamp = stamp_rows(connection, table, table.c.id.in_(ids))
         connection.execute(update(table).where(table.c.id.in_(ids)).values(updated_at=stamp))
-        versions = connection.execute(
-            select(table.c.id, table.c.version).where(table.c.id.in_(ids)),
-            execution_options=OUTBOX_WORK,
+        rows = connection.execute(
+            select(table).where(table.c.id.in_(ids)), execution_options=OUTBOX_WORK
         )
-        record_changes(
-            session,
-            (
-                RowChange(parent_model, parent_id, version, ChangeKind.TOUCHED, stamp)
-                for parent_id, version in versions
-            ),
-        )
+        record_changes(session, (touched(parent_model, row._asdict()) for row in rows))
         for parent_id in ids:
             loaded = session.identity_map.get(identity_key(parent_model, parent_id))
             if loaded is not None:
                 session.expire(loaded, ["updated_at"])
             entity = parent_model.__name__.removesuffix("Model")
             audit(session, AuditRecord(AuditEvent.PARENT_TOUCHED, entity, parent_id))
-    touched.record(transaction, pending)
+    done.record(transaction, pending)

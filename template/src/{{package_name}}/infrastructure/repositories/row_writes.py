@@ -11,21 +11,22 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ...domain.base_entity import BaseTimestampEntity
 from ...domain.exceptions import ConcurrencyConflict
-from ..orm.change_capture import RECORDED, changed, created
+from ..orm.change_capture import RECORDED
 from ..orm.entity_model import EntityModel
 from ..orm.parent_touch import touch_parents
 from ..orm.stamps import table_of
 from ..outbox import record_changes
-from .entity_reads import EntityReads
+from ..row_change import changed, created
 from .guarded_update import guarded_update
 from .held_rows import HeldRows
+from .history_reads import HistoryReads
 from .write_path import Parent, Write, catch_up, entity_write, row_values
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 ModelT = TypeVar("ModelT", bound=EntityModel)
 
 
-class RowWrites(EntityReads[EntityT, ModelT]):
+class RowWrites(HistoryReads[EntityT, ModelT]):
     """The row-level steps of :class:`TimestampRepositoryMixin`'s writes.
 
     Which rows are written and how: a new row, one guarded UPDATE of a row the

@@ -1,0 +1,52 @@
+"""The history writer: at commit, each change of a row whose entity keeps its history.
+
+:func:`write_history` runs in the outbox's commit step (:func:`.outbox.write_outbox`),
+on the same changes, in the same transaction: every write path that reaches the
+outbox (the repositories, ORM flushes and statements, parent touches, repairs)
+reaches the history too, and a transaction that rolls back leaves none. A save
+that changes nothing records no change, so it adds no history row.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.engine import Connection
+
+from ..domain.changes import ChangeKind
+from .orm.models import HISTORY_TABLES
+from .row_change import OUTBOX_WORK, RowChange
+
+
+def write_history(connection: Connection, changes: Sequence[RowChange]) -> None:
+    """Add a history row for each of ``changes`` whose entity keeps its history."""
+    rows: dict[Table, list[dict[str, Any]]] = {}
+    for change in changes:
+        table = HISTORY_TABLES.get(change.model)
+        if table is not None:
+            rows.setdefault(table, []).append(history_row(table, change))
+    for table, table_rows in rows.items():
+        connection.execute(insert(table), table_rows, execution_options=OUTBOX_WORK)
+
+
+def history_row(table: Table, change: RowChange) -> dict[str, Any]:
+    """The row of ``table`` that keeps ``change``: the row's values after it.
+
+    Every column is given (a batch INSERT needs the same keys in each row): a
+    sensitive field's is None, and so is every field's in a delete's row.
+    """
+    sensitive = change.model.sensitive_fields()
+    kept = {} if change.kind is ChangeKind.DELETED else change.values
+    row = {
+        column.key: None if column.key in sensitive else kept.get(column.key)
+        for column in table.columns
+        if column.key != "history_id"
+    }
+    return row | {
+        "history_change": str(change.kind),
+        "history_actor": change.actor,
+        "history_fields": ",".join(change.fields),
+        "id": change.entity_id,
+        "version": change.version,
+        "updated_at": change.updated_at,
+    }
