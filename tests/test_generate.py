@@ -29,9 +29,17 @@ ALL_TYPES_FIELDS: list[dict[str, Any]] = [
 ]
 
 TWELVE_ENTITIES = [
-    {"name": "Customer", "description": "Someone who orders", "fields": ALL_TYPES_FIELDS},
+    # Customer, Supplier and Review keep their rows' history: every type, a sensitive
+    # field, a reference emptied on delete.
+    {
+        "name": "Customer",
+        "description": "Someone who orders",
+        "history": True,
+        "fields": ALL_TYPES_FIELDS,
+    },
     {
         "name": "Supplier",
+        "history": True,
         "fields": [
             {"name": "name", "type": "str", "max_length": 120},
             # Sensitive by its name, and by its answer: neither reaches a log or a repr.
@@ -106,6 +114,7 @@ TWELVE_ENTITIES = [
     },
     {
         "name": "Review",
+        "history": True,
         "fields": [
             {"name": "body", "type": "text"},
             {"name": "stars", "type": "int", "default": 5, "index": True},
