@@ -9,6 +9,7 @@ from uuid import UUID
 from ..domain.base_entity import BaseTimestampEntity
 from ..domain.changes import ChangePage
 from ..domain.exceptions import ConcurrencyConflict, EntityNotFound, ValidationError
+from ..domain.history import HistoryEntry
 from ..domain.paging import DEFAULT_ORDER, DEFAULT_PAGE_SIZE, Page
 from .repository import Repository
 from .unit_of_work import UnitOfWork
@@ -133,6 +134,11 @@ class EntityService(Generic[EntityT]):
         """
         with self.uow:
             return self.repository.changes(after=after, limit=limit)
+
+    def history(self, entity_id: UUID) -> builtins.list[HistoryEntry]:
+        """Every kept change of the entity ``entity_id``, oldest first (``history: true``)."""
+        with self.uow:
+            return self.repository.history(entity_id)
 
     def add(self, entity: EntityT) -> EntityT:
         """Store the new ``entity``; ``create()`` builds it from the field values."""

@@ -7,11 +7,13 @@ reaches the history too, and a transaction that rolls back leaves none. A save
 that changes nothing records no change, so it adds no history row.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.changes import ChangeKind
 from .orm.models import HISTORY_TABLES
@@ -50,3 +52,29 @@ def history_row(table: Table, change: RowChange) -> dict[str, Any]:
         "version": change.version,
         "updated_at": change.updated_at,
     }
+
+
+def prune_history(
+    session_factory: sessionmaker[Session], before: datetime, batch_size: int
+) -> Iterator[tuple[str, int]]:
+    """Delete the history rows stamped before ``before``, ``batch_size`` rows a transaction.
+
+    Yields each batch's table and number of rows, once the batch is committed.
+    """
+    for table in HISTORY_TABLES.values():
+        while True:
+            with session_factory.begin() as session:
+                connection = session.connection()
+                query = (
+                    select(table.c.history_id)
+                    .where(table.c.updated_at < before)
+                    .order_by(table.c.history_id)
+                    .limit(batch_size)
+                )
+                ids = list(connection.scalars(query))
+                if ids:
+                    connection.execute(delete(table).where(table.c.history_id.in_(ids)))
+            if ids:
+                yield table.name, len(ids)
+            if len(ids) < batch_size:
+                break

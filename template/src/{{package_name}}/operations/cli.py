@@ -11,6 +11,7 @@
     <service> db current
     <service> events relay [--once] [--batch N] [--poll SECONDS]
     <service> changes tail [--after N] [--limit N] [--follow] [--poll SECONDS]
+    <service> history prune --before DATE [--batch-size N]
     <service> ...                 the team's commands (``team_commands.py``)
 
 The database is the settings' (``DATABASE_URL``, see ``infrastructure/settings.py``);
@@ -38,7 +39,7 @@ from ..infrastructure.database import (
 )
 from ..infrastructure.repositories.database_errors import describe
 from ..infrastructure.settings import Settings, configure_logging
-from . import commands, event_commands, team_commands
+from . import commands, event_commands, history_commands, team_commands
 from .arguments import actor_name, os_user, positive_int, seconds
 from .health import DEFAULT_FUTURE_TOLERANCE, DEFAULT_STALE_DAYS
 from .repair import DEFAULT_BATCH_SIZE
@@ -164,6 +165,7 @@ def build_parser() -> ArgumentParser:
     current = migrations.add_parser("current", help="print the database's revision")
     current.set_defaults(run=commands.run_db_current, database=False)
     event_commands.add_commands(groups)
+    history_commands.add_commands(groups)
     team_commands.add_commands(groups)
     return parser
 

@@ -4,10 +4,11 @@
 ``<path>/changes``: GET reads the entity's change feed from a cursor (``after``),
 in commit order (see :mod:`.feed`).
 ``<path>/{entity_id}``: GET reads, PATCH changes the fields the body names, DELETE
-deletes (204). HEAD answers as GET does, without the body. Responses that carry
-an entity carry its ``ETag`` and ``Last-Modified`` (see :mod:`.conditional`); GET
-answers 304 to a client whose copy is current, PATCH and DELETE answer 412 to a
-stale ``If-Match``. Every status a route answers is in the OpenAPI document with
+deletes (204); with ``history``, ``/history`` below it reads the row's history.
+HEAD answers as GET does, without the body. Responses that carry an entity carry
+its ``ETag`` and ``Last-Modified`` (see :mod:`.conditional`); GET answers 304 to a
+client whose copy is current, PATCH and DELETE answer 412 to a stale ``If-Match``.
+Every status a route answers is in the OpenAPI document with
 its body (see :mod:`.errors` for the errors).
 """
 
@@ -25,6 +26,7 @@ from ...domain.base_entity import BaseTimestampEntity
 from ...domain.paging import DEFAULT_ORDER, DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE
 from .conditional import is_not_modified, require_match, validators
 from .feed import ENTITY_PATH, FEED_PATH, ChangeFeedPage, feed_endpoint
+from .history import HISTORY_PATH, HistoryBody, history_endpoint
 from .schemas import ErrorBody, FieldRules, entity_schemas, to_body
 from .sessions import RequestUnitOfWork
 from .values import Moment
@@ -51,10 +53,13 @@ def entity_router(
     path: str,
     service_type: type[EntityService[EntityT]],
     rules: FieldRules | None = None,
+    *,
+    history: bool = False,
 ) -> APIRouter:
     """The routes of ``service_type``'s entity under ``path``, each through one service call.
 
-    ``rules`` are the entity's str lengths and enum choices, for the request schemas.
+    ``rules`` are the entity's str lengths and enum choices, for the request schemas;
+    ``history``: the entity keeps its rows' history (``history: true``).
     """
     entity_type = service_type.entity_type
     name = entity_type.__name__
@@ -178,6 +183,18 @@ def entity_router(
         },
         summary=f"Read a {name}",
     )
+    if history:
+        add_get_and_head(
+            router,
+            f"{entity_path}{HISTORY_PATH}",
+            history_endpoint(service_type),
+            response_model=HistoryBody,
+            responses={
+                **common,
+                HTTPStatus.NOT_FOUND: error(f"No {name} with this id has a history"),
+            },
+            summary=f"Read every kept change of a {name}",
+        )
     router.add_api_route(
         entity_path,
         update,
