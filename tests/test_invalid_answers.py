@@ -199,8 +199,25 @@ INVALID_ANSWERS = [
         "entity-unknown-key",
         [{"name": "Task", "table": "tasks", "fields": [TITLE]}],
         "entity #1 has unknown key(s) 'table'",
-        "allowed keys are description, existing_table, fields, history, indexes, legacy_created_at, "
-        "legacy_triggers, name",
+        "allowed keys are description, existing_table, fields, history, indexes, "
+        "legacy_created_at, legacy_triggers, name",
+    ),
+    entities_case(
+        "entity-history-not-a-bool",
+        [{"name": "Task", "history": "yes", "fields": [TITLE]}],
+        "entity 'Task': history 'yes' must be true or false",
+    ),
+    entities_case(
+        "entity-history-field-takes-a-history-column",
+        [{"name": "Task", "history": True, "fields": [TITLE, field("history_actor")]}],
+        "entity 'Task': the field name 'history_actor' is a column the history table "
+        "'task_history' keeps for itself",
+    ),
+    entities_case(
+        "entity-history-table-is-another-entitys",
+        [{"name": "Task", "history": True, "fields": [TITLE]}, entity("TaskHistory")],
+        "entity 'Task' keeps its history (history: true) in the table 'task_history', "
+        "which entity 'TaskHistory' maps to",
     ),
     entities_case(
         "entity-description-multiline",

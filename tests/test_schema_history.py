@@ -430,3 +430,55 @@ def test_a_team_revision_with_the_id_or_file_of_the_outbox_migration_is_refused(
         ("0003_outbox", "outbox", "0002_create_task"),
         ("0004_create_label", "create", "0003_outbox"),
     ]
+
+
+def test_an_entity_with_history_gets_its_history_table_and_its_added_fields_a_column() -> None:
+    kept_task = {**TASK, "history": True}
+    steps = schema_history.plan_migrations([PROJECT, kept_task], [])
+    assert chain(steps) == [
+        ("0001_create_project", "create", None),
+        ("0002_create_task", "create", "0001_create_project"),
+        ("0003_history_task", "history", "0002_create_task"),
+        ("0004_outbox", "outbox", "0003_history_task"),
+    ]
+    recorded = schema_history.schema_history(steps)
+    assert recorded[2] == {"revision": "0003_history_task", "kind": "history", "entity": "Task"}
+    # A field added later: one step adds its column and its history column.
+    later = schema_history.plan_migrations(
+        [PROJECT, {**kept_task, "fields": [TITLE, DUE_ON]}], recorded
+    )
+    assert (later[-1]["revision"], later[-1]["kind"], later[-1]["history"]) == (
+        "0005_add_due_on_to_task", "add", True,
+    )  # fmt: skip
+    # Turning history on for an entity with rows: its table comes after its new columns.
+    turned_on = schema_history.plan_migrations(
+        [{**PROJECT, "history": True, "fields": [TITLE, DUE_ON]}, kept_task], recorded
+    )
+    assert [(step["revision"], step.get("history")) for step in turned_on[4:]] == [
+        ("0005_add_due_on_to_project", False),
+        ("0006_history_project", False),
+    ]
+    assert [field["name"] for field in turned_on[-1]["fields"]] == ["title", "due_on"]
+
+
+def test_turning_history_off_after_its_table_was_created_is_refused() -> None:
+    recorded = schema_history.schema_history(
+        schema_history.plan_migrations([PROJECT, {**TASK, "history": True}], [])
+    )
+    message = "entity Task: history: false, but migration 0003_history_task created its history"
+    with pytest.raises(schema_history.SchemaChangeError, match=message):
+        schema_history.plan_migrations([PROJECT, TASK], recorded)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"revision": "0003_history_task", "kind": "history", "entity": "Label"},
+         "creates the history table of 'Label', which no earlier entry created"),
+        ({"revision": "0003_history_task", "kind": "history", "entity": "Task", "columns": []},
+         "is not a mapping of entity, kind, revision"),
+    ],
+)  # fmt: skip
+def test_a_damaged_history_table_entry_is_refused(entry: dict[str, Any], message: str) -> None:
+    with pytest.raises(schema_history.SchemaChangeError, match=message):
+        schema_history.plan_migrations([PROJECT, TASK], [*history(), entry])

@@ -24,6 +24,8 @@ ENTITY_KEYS = frozenset(
 )
 # The columns a history table has besides the entity's (``history: true``).
 HISTORY_COLUMNS = ("history_id", "history_change", "history_actor", "history_fields")
+# The characters of its VARCHAR columns: history_change (20) and history_actor (200).
+HISTORY_VARCHARS = 220
 INDEX_KEYS = frozenset({"fields", "unique"})
 FIELD_KEYS = frozenset(
     {

@@ -8,7 +8,7 @@ from typing import Any
 from . import reserved
 from .collisions import SERVICE_TABLES, check_against_each_other
 from .errors import AnswerError
-from .model import ENTITY_KEYS, HISTORY_COLUMNS, Entity
+from .model import ENTITY_KEYS, HISTORY_COLUMNS, HISTORY_VARCHARS, Entity
 from .naming import (
     IDENTIFIER_LIMIT,
     NAME_LIMIT,
@@ -194,9 +194,12 @@ def _check_fields(entity: Entity) -> None:
                 f"entity {name!r}", "constraint", check_constraint(entity.table, field.name)
             )
     total = sum(field.max_length or 0 for field in entity.fields if field.type == "str")
-    if total > MAX_LENGTH_LIMIT:
+    # The history table's row has them too, and its own actor and change columns.
+    kept = HISTORY_VARCHARS if entity.history else 0
+    if total + kept > MAX_LENGTH_LIMIT:
         raise AnswerError(
-            f"entity {name!r}: its str fields hold {total:,} characters together, over "
-            f"{MAX_LENGTH_LIMIT:,}, the most MariaDB stores in one row; use text fields "
-            "or shorter max_length"
+            f"entity {name!r}: its str fields hold {total:,} characters together"
+            + (f" ({kept} more in its history table)" if kept else "")
+            + f", over {MAX_LENGTH_LIMIT:,}, the most MariaDB stores in one row; use "
+            "text fields or shorter max_length"
         )

@@ -23,7 +23,7 @@ def check_history_kept(
             )
             raise SchemaChangeError(
                 f"entity {entity['name']}: history: false, but migration {revision} created "
-                f"its history table {entity['snake']}_history, which may hold the only "
+                "its history table, which may hold the only "
                 "record of earlier values; the template never drops a table. Keep history: "
                 "true (prune old rows with the history prune command)"
             )

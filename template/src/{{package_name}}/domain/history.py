@@ -12,6 +12,7 @@ from datetime import datetime
 from uuid import UUID
 
 from .changes import ChangeKind
+from .clock import as_utc
 from .exceptions import DomainError, ValidationError
 
 
@@ -45,11 +46,14 @@ class HistoryEntry:
 
 
 def entry_as_of(entries: Sequence[HistoryEntry], moment: datetime) -> HistoryEntry | None:
-    """The entry in force at ``moment``: the last one stamped at or before it.
+    """The entry in force at ``moment`` (naive means UTC): the last one stamped at or before it.
 
     None before the row was created and from its deletion on.
     """
-    seen = [entry for entry in entries if entry.updated_at <= moment]
+    if not isinstance(moment, datetime):
+        raise ValidationError(f"moment must be a datetime, got {moment!r}")
+    at = as_utc(moment, name="moment")
+    seen = [entry for entry in entries if entry.updated_at <= at]
     if not seen or seen[-1].kind is ChangeKind.DELETED:
         return None
     return seen[-1]
@@ -65,7 +69,7 @@ def version_diff(
     """
     last = {entry.version: entry for entry in entries if entry.kind is not ChangeKind.DELETED}
     for version in (from_version, to_version):
-        if version not in last:
+        if type(version) is not int or version not in last:
             kept = ", ".join(map(str, sorted(last))) or "none"
             raise ValidationError(
                 f"version {version!r} is not in the row's history (versions kept: {kept})"

@@ -59,18 +59,27 @@ def prune_history(
 ) -> Iterator[tuple[str, int]]:
     """Delete the history rows stamped before ``before``, ``batch_size`` rows a transaction.
 
-    Yields each batch's table and number of rows, once the batch is committed.
+    The entry in force of a row that still exists stays, however old: its last
+    one, unless that is its delete. Yields each batch's table and number of
+    rows, once the batch is committed.
     """
     for table in HISTORY_TABLES.values():
+        later = table.alias("later")
+        superseded = (
+            select(later.c.history_id)
+            .where(later.c.id == table.c.id, later.c.history_id > table.c.history_id)
+            .exists()
+        )
+        query = (
+            select(table.c.history_id)
+            .where(table.c.updated_at < before)
+            .where(superseded | (table.c.history_change == str(ChangeKind.DELETED)))
+            .order_by(table.c.history_id)
+            .limit(batch_size)
+        )
         while True:
             with session_factory.begin() as session:
                 connection = session.connection()
-                query = (
-                    select(table.c.history_id)
-                    .where(table.c.updated_at < before)
-                    .order_by(table.c.history_id)
-                    .limit(batch_size)
-                )
                 ids = list(connection.scalars(query))
                 if ids:
                     connection.execute(delete(table).where(table.c.history_id.in_(ids)))

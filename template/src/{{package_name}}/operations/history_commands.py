@@ -5,8 +5,9 @@
     <service> history prune --before DATE [--batch-size N]
 
 Deletes every history row stamped before ``DATE`` (ISO 8601: a date, or a time;
-without an offset, UTC), in batches of ``N`` rows, each its own transaction, and
-prints each batch. ``as_of()`` a moment before ``DATE`` then finds nothing.
+without an offset, UTC), in batches of ``N`` rows (1 to 10,000), each its own
+transaction, and prints each batch. The entry in force of a row that still
+exists stays, however old; ``as_of()`` a moment before it then finds nothing.
 """
 
 import sys
@@ -16,22 +17,29 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from ..domain.clock import as_utc
+from ..domain.exceptions import ValidationError
 from ..infrastructure.database import create_session_factory
 from ..infrastructure.history import prune_history
 from ..infrastructure.orm.models import HISTORY_TABLES
-from .arguments import positive_int
+from .arguments import whole_number
 
 DEFAULT_BATCH_SIZE = 1000
+# The ids of a batch are bound parameters: well inside every database's limit.
+MAX_BATCH_SIZE = 10_000
 
 
 def moment(value: str) -> datetime:
     """``--before``: an ISO 8601 date or time; without an offset, UTC."""
     try:
-        return as_utc(datetime.fromisoformat(value), name="--before")
+        parsed = datetime.fromisoformat(value)
     except ValueError as error:
         raise ArgumentTypeError(
             f"{value!r} is not an ISO 8601 date or time (2024-05-17 or 2024-05-17T09:30:00+02:00)"
         ) from error
+    try:
+        return as_utc(parsed, name="--before")
+    except ValidationError as error:
+        raise ArgumentTypeError(str(error)) from error
 
 
 def add_commands(groups: "_SubParsersAction[ArgumentParser]") -> None:
@@ -41,8 +49,9 @@ def add_commands(groups: "_SubParsersAction[ArgumentParser]") -> None:
     prune = actions.add_parser("prune", help="delete the history rows stamped before a date")
     prune.add_argument("--before", type=moment, required=True, metavar="DATE")
     prune.add_argument(
-        "--batch-size", type=positive_int, default=DEFAULT_BATCH_SIZE, metavar="N",
-        help=f"rows per transaction (default {DEFAULT_BATCH_SIZE})",
+        "--batch-size", type=whole_number(1, MAX_BATCH_SIZE, "rows"),
+        default=DEFAULT_BATCH_SIZE, metavar="N",
+        help=f"rows per transaction, 1 to {MAX_BATCH_SIZE} (default {DEFAULT_BATCH_SIZE})",
     )  # fmt: skip
     prune.set_defaults(run=run_prune, database=True)
 

@@ -7,7 +7,9 @@ here, whoever wrote it:
 
 - :func:`capture_flush` (``after_flush``): the rows a flush inserted, changed
   or deleted, with the rows the database deleted with them (``on_delete:
-  cascade``, found before the flush by :func:`capture_cascades`);
+  cascade``, found before the flush by :func:`capture_cascades`, which also
+  empties the ``set_null`` references to every row deleted, as an UPDATE the
+  capture records);
 - :func:`capture_statement` (``do_orm_execute``): the rows an INSERT, UPDATE or
   DELETE statement on an entity's table wrote: ``update_where()``, emptied
   ``set_null`` references, a team's ``session.execute(update(TaskModel)...)``.
@@ -27,10 +29,11 @@ from sqlalchemy.sql.dml import Delete, Insert, Update
 
 from ...domain.exceptions import DatabaseException
 from ..outbox import record_changes
+from ..repositories.write_path import touching
 from ..row_change import OUTBOX_WORK, RowChange, changed, created, deleted
 from .entity_model import EntityModel
 from .models import ENTITY_MODELS
-from .on_delete import references_to
+from .on_delete import empty_references, references_to
 from .stamps import table_of
 
 # Execution options of a statement whose writer records its changes itself.
@@ -59,9 +62,8 @@ def capture_cascades(session: Session, flush_context: UOWTransaction, instances:
     """``before_flush`` listener: the rows the flush's deletes will make the database delete."""
     deleting = [row for row in session.deleted if isinstance(row, EntityModel)]
     if deleting:
-        connection = session.connection()
         session.info[CASCADED] = [
-            change for row in deleting for change in cascaded(connection, type(row), [row.id])
+            change for row in deleting for change in cascaded(session, type(row), [row.id])
         ]
 
 
@@ -111,7 +113,7 @@ def capture_statement(execute_state: ORMExecuteState) -> Result[Any] | None:
     else:
         ids = written_ids(connection, statement, None, parameters)
         changes = [deleted(model, row) for row in stored_rows(connection, model, ids)]
-        changes += cascaded(connection, model, ids)
+        changes += cascaded(session, model, ids)
         result = execute_state.invoke_statement()
         check_all_seen(model, "delete", result, ids)
     record_changes(session, changes)
@@ -183,14 +185,18 @@ def stored_rows(
         yield from (rows[row_id] for row_id in chunk if row_id in rows)
 
 
-def cascaded(
-    connection: Connection, model: type[EntityModel], ids: Sequence[UUID]
-) -> list[RowChange]:
-    """The tombstones of the rows deleting ``model``'s rows ``ids`` deletes, however deep."""
+def cascaded(session: Session, model: type[EntityModel], ids: Sequence[UUID]) -> list[RowChange]:
+    """The tombstones of the rows deleting ``model``'s rows ``ids`` deletes, however deep.
+
+    The ``SET NULL`` references to every row the delete removes are emptied first
+    (:func:`.on_delete.empty_references`), so those changes are recorded too.
+    """
     changes: list[RowChange] = []
     pending: list[tuple[type[EntityModel], Sequence[UUID]]] = [(model, ids)]
+    connection = session.connection()
     while pending:
         parent, parent_ids = pending.pop()
+        empty_references(session, parent, parent_ids, touch=touching())
         for child, column in references_to(parent, "CASCADE"):
             table = table_of(child)
             query = select(table.c.id, table.c.version, table.c.updated_at, table.c.created_at)

@@ -49,7 +49,8 @@ def history_table(model: type[EntityModel]) -> Table:
         Column("history_actor", String(200)),
         Column("history_fields", Text(), nullable=False),
         *copied,
-        Index(f"ix_{name}_id_history_id", "id", "history_id"),
+        # Within the identifier limit for every entity name (at most 40 characters).
+        Index(f"ix_{name}_id", "id", "history_id"),
         Index(f"ix_{name}_updated_at", "updated_at"),
         # SQLite would hand out a deleted (pruned) last id again without AUTOINCREMENT.
         sqlite_autoincrement=True,

@@ -3,13 +3,18 @@
 The foreign keys carry it out, on every database: ``RESTRICT`` refuses the
 delete while a row references it, ``CASCADE`` deletes the referencing rows,
 ``SET NULL`` empties their reference. The database does that without the ORM,
-so the repository's ``delete()`` empties the ``SET NULL`` references to the
-deleted row itself first, with one UPDATE whose values the write path decides
+so every delete through a session (the repository's ``delete()``, a flush of
+``session.delete()``, an ORM ``delete()`` statement; see
+:mod:`.change_capture`) empties the ``SET NULL`` references to the rows it
+deletes itself first, those it deletes by cascade included, with one UPDATE
+whose values the write path decides
 (:func:`..repositories.write_path.stamped_values`: ``updated_at`` stamped
-unless inside ``no_touching()``, ``version`` up by one), and then expires the
-rows of the session the database may have deleted or changed.
+unless inside ``no_touching()``, ``version`` up by one). The repository's
+``delete()`` then expires the rows of the session the database may have
+deleted or changed.
 """
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from sqlalchemy import update
@@ -51,15 +56,15 @@ def changed_by_delete(model: type[EntityModel]) -> frozenset[type[EntityModel]]:
 
 
 def empty_references(
-    session: Session, model: type[EntityModel], row_id: UUID, *, touch: bool
+    session: Session, model: type[EntityModel], row_ids: Sequence[UUID], *, touch: bool
 ) -> None:
-    """Set the ``SET NULL`` references to the ``model`` row ``row_id`` to NULL.
+    """Set the ``SET NULL`` references to the ``model`` rows ``row_ids`` to NULL.
 
     One ORM UPDATE per reference, stamped like ``update_where()`` when
     touching; the rows loaded in ``session`` take the new values.
     """
     for child, column in references_to(model, "SET NULL"):
-        criteria = [getattr(child, column) == row_id]
+        criteria = [getattr(child, column).in_(row_ids)]
         emptied = stamped_values(session, child, criteria, {column: None}, touch=touch)
         statement = update(child).where(*criteria).values(emptied)
         session.execute(statement)

@@ -8,7 +8,6 @@ from sqlalchemy import RowMapping, Table, select
 
 from ...domain.base_entity import BaseTimestampEntity
 from ...domain.changes import ChangeKind
-from ...domain.clock import as_utc
 from ...domain.history import HistoryEntry, HistoryNotKept, entry_as_of, version_diff
 from ..orm.entity_model import EntityModel
 from ..orm.models import HISTORY_TABLES
@@ -43,7 +42,7 @@ class HistoryReads(EntityReads[EntityT, ModelT]):
         The last change stamped at or before ``moment``; None before the row was
         created, from its deletion on, and when its history holds no such change.
         """
-        return entry_as_of(self.history(entity_id), as_utc(moment, name="moment"))
+        return entry_as_of(self.history(entity_id), moment)
 
     def diff(
         self, entity_id: UUID, from_version: int, to_version: int

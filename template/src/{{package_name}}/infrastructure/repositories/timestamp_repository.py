@@ -13,7 +13,7 @@ from ...domain.base_entity import BaseTimestampEntity
 from ...domain.exceptions import ConcurrencyConflict
 from ..audit import AuditEvent
 from ..orm.entity_model import EntityModel
-from ..orm.on_delete import empty_references, expire_changed_rows
+from ..orm.on_delete import expire_changed_rows
 from ..orm.parent_touch import touch_parents
 from ..orm.timestamp_events import decided_rows
 from .database_errors import refused_while_referenced
@@ -175,7 +175,7 @@ class TimestampRepositoryMixin(RowWrites[EntityT, ModelT]):
                 return False
             try:
                 with self.session.begin_nested():
-                    empty_references(self.session, self.model_type, entity_id, touch=touch)
+                    # The flush empties the set_null references to it first (change_capture).
                     self.session.delete(row)
                     self._touch_parents_of_deleted(row, touch)
                     with decided_rows([row]):
