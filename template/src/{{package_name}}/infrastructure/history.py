@@ -8,6 +8,7 @@ that changes nothing records no change, so it adds no history row.
 """
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.changes import ChangeKind
+from .orm.entity_model import EntityModel
+from .orm.history_tables import HISTORY_OWN
 from .orm.models import HISTORY_TABLES
 from .row_change import OUTBOX_WORK, RowChange
 
@@ -26,32 +29,51 @@ def write_history(connection: Connection, changes: Sequence[RowChange]) -> None:
     for change in changes:
         table = HISTORY_TABLES.get(change.model)
         if table is not None:
-            rows.setdefault(table, []).append(history_row(table, change))
+            rows.setdefault(table, []).append(history_row(change, COLUMNS[table]))
     for table, table_rows in rows.items():
         connection.execute(insert(table), table_rows, execution_options=OUTBOX_WORK)
 
 
-def history_row(table: Table, change: RowChange) -> dict[str, Any]:
-    """The row of ``table`` that keeps ``change``: the row's values after it.
+@dataclass(frozen=True)
+class HistoryColumns:
+    """The entity columns of a history table: those that keep values, and the hidden."""
 
-    Every column is given (a batch INSERT needs the same keys in each row): a
-    sensitive field's is None, and so is every field's in a delete's row.
+    kept: tuple[str, ...]
+    # A sensitive field's: always None.
+    hidden: tuple[str, ...]
+
+
+def history_columns(model: type[EntityModel], table: Table) -> HistoryColumns:
+    sensitive = model.sensitive_fields()
+    names = [column.key for column in table.columns if column.key not in HISTORY_OWN]
+    return HistoryColumns(
+        tuple(name for name in names if name not in sensitive),
+        tuple(name for name in names if name in sensitive),
+    )
+
+
+COLUMNS = {table: history_columns(model, table) for model, table in HISTORY_TABLES.items()}
+
+
+def history_row(change: RowChange, columns: HistoryColumns) -> dict[str, Any]:
+    """The history row that keeps ``change``: the row's values after it.
+
+    Every column but ``history_id`` is given (a batch INSERT needs the same keys
+    in each row): a sensitive field's is None, and so is every field's in a
+    delete's row.
     """
-    sensitive = change.model.sensitive_fields()
-    kept = {} if change.kind is ChangeKind.DELETED else change.values
-    row = {
-        column.key: None if column.key in sensitive else kept.get(column.key)
-        for column in table.columns
-        if column.key != "history_id"
-    }
-    return row | {
-        "history_change": str(change.kind),
-        "history_actor": change.actor,
-        "history_fields": ",".join(change.fields),
-        "id": change.entity_id,
-        "version": change.version,
-        "updated_at": change.updated_at,
-    }
+    values = {} if change.kind is ChangeKind.DELETED else change.values
+    row = {name: values.get(name) for name in columns.kept}
+    row.update(dict.fromkeys(columns.hidden))
+    row.update(
+        history_change=str(change.kind),
+        history_actor=change.actor,
+        history_fields=",".join(change.fields),
+        id=change.entity_id,
+        version=change.version,
+        updated_at=change.updated_at,
+    )
+    return row
 
 
 def prune_history(

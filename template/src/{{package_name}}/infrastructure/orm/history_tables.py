@@ -28,6 +28,8 @@ from .stamps import table_of
 
 # BIGINT on the servers; on SQLite only INTEGER PRIMARY KEY numbers rows by itself.
 HISTORY_ID = BigInteger().with_variant(Integer(), "sqlite")
+# The history table's own columns.
+HISTORY_OWN = frozenset({"history_id", "history_change", "history_actor", "history_fields"})
 # The entity's columns that every history row has a value for.
 ALWAYS_SET = frozenset({"id", "version", "updated_at"})
 

@@ -10,12 +10,10 @@ from ...domain.base_entity import BaseTimestampEntity
 from ...domain.changes import ChangeKind
 from ...domain.history import HistoryEntry, HistoryNotKept, entry_as_of, version_diff
 from ..orm.entity_model import EntityModel
+from ..orm.history_tables import HISTORY_OWN
 from ..orm.models import HISTORY_TABLES
 from ..row_change import ROW_COLUMNS
 from .entity_reads import EntityReads
-
-# The history table's own columns.
-HISTORY_OWN = frozenset({"history_id", "history_change", "history_actor", "history_fields"})
 
 EntityT = TypeVar("EntityT", bound=BaseTimestampEntity)
 ModelT = TypeVar("ModelT", bound=EntityModel)
