@@ -30,11 +30,12 @@ ALL_TYPES_FIELDS: list[dict[str, Any]] = [
 
 TWELVE_ENTITIES = [
     # Customer, Supplier and Review keep their rows' history: every type, a sensitive
-    # field, a reference emptied on delete.
+    # field, a reference emptied on delete. Customer names who created and changed it.
     {
         "name": "Customer",
         "description": "Someone who orders",
         "history": True,
+        "actor_columns": True,
         "fields": ALL_TYPES_FIELDS,
     },
     {
@@ -258,9 +259,11 @@ def test_generated_service_passes_ruff_and_its_own_tests(
     package = recorded["package_name"]
     entities = recorded["entities"]
     migrations = sorted((versions_of(service)).glob("*.py"))
-    # One per entity, then the shared tables' (the outbox of changes), once.
-    assert len(migrations) == len(entities) + 1
-    assert migrations[-1].name == f"{len(entities) + 1:04d}_outbox.py"
+    # One per entity, one per entity with history: true (its history table), then the
+    # shared tables' (the outbox of changes), once.
+    steps = len(entities) + sum(1 for entity in entities if entity.get("history")) + 1
+    assert len(migrations) == steps
+    assert migrations[-1].name == f"{steps:04d}_outbox.py"
     for entity_file in ("domain", "infrastructure/orm", "infrastructure/repositories"):
         assert (service / "src" / package / entity_file).is_dir()
     passed = check_service(service)
@@ -303,9 +306,14 @@ def test_migrations_form_one_chain_in_declaration_order(tmp_path: Path) -> None:
     ordered = sorted(chain)
     assert chain[ordered[0]] is None
     assert [chain[revision] for revision in ordered[1:]] == ordered[:-1]
-    assert ordered[0].endswith("_customer") and ordered[-2].endswith("_region")
-    # After every entity's table, the outbox's: the head.
-    assert ordered[-1] == f"{len(TWELVE_ENTITIES) + 1:04d}_outbox"
+    assert ordered[0].endswith("_customer")
+    # After every entity's table, the history tables (of the entities with history:
+    # true, in declaration order), then the outbox's: the head.
+    kept = [entity["name"].lower() for entity in TWELVE_ENTITIES if entity.get("history")]
+    tables = len(TWELVE_ENTITIES)
+    assert ordered[tables - 1].endswith("_region")
+    assert [revision.split("_", 2)[2] for revision in ordered[tables:-1]] == kept
+    assert ordered[-1] == f"{tables + len(kept) + 1:04d}_outbox"
 
 
 def test_a_referenced_entity_gets_its_table_before_the_entities_that_reference_it(

@@ -199,8 +199,18 @@ INVALID_ANSWERS = [
         "entity-unknown-key",
         [{"name": "Task", "table": "tasks", "fields": [TITLE]}],
         "entity #1 has unknown key(s) 'table'",
-        "allowed keys are description, existing_table, fields, history, indexes, "
-        "legacy_created_at, legacy_triggers, name",
+        "allowed keys are actor_columns, description, existing_table, fields, history, "
+        "indexes, legacy_created_at, legacy_triggers, name",
+    ),
+    entities_case(
+        "entity-actor-columns-field",
+        [{"name": "Task", "actor_columns": True, "fields": [TITLE, field("created_by")]}],
+        "entity 'Task': the field name 'created_by' is a column actor_columns: true adds",
+    ),
+    entities_case(
+        "entity-actor-columns-adopted-table",
+        [{"name": "Task", "actor_columns": True, "existing_table": "tasks", "fields": [TITLE]}],
+        "entity 'Task': actor_columns is not available with existing_table",
     ),
     entities_case(
         "entity-history-not-a-bool",

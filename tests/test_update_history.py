@@ -1,8 +1,9 @@
 """`copier update` adds a field to an entity that keeps its history, with rows and history stored.
 
 The field's column and its history column come in one migration; the history
-rows already kept keep their values; the updated service passes its tests on
-the database's kind.
+rows already kept keep their values; the same update turns actor_columns on, whose
+columns come in that migration too, empty for the rows stored before; the
+updated service passes its tests on the database's kind.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ HISTORY_ROWS = (
     "SELECT history_change, version, description, budget, history_actor FROM project_history "
     "ORDER BY history_id"
 )
+ACTORS = "SELECT created_by, updated_by FROM project"
 # The tests of the updated service that need its database.
 DATABASE_TESTS = ["tests/integration", "tests/migrations", "tests/operations"]
 
@@ -88,7 +90,16 @@ def test_a_field_added_to_an_entity_with_history_gets_its_history_column_in_one_
 
     answers.write_text(
         yaml.safe_dump(
-            {"entities": [{**HISTORY_PROJECT, "fields": [*PROJECT["fields"], BUDGET]}, TASK]}
+            {
+                "entities": [
+                    {
+                        **HISTORY_PROJECT,
+                        "actor_columns": True,
+                        "fields": [*PROJECT["fields"], BUDGET],
+                    },
+                    TASK,
+                ]
+            }
         )
     )
     updated = copier(
@@ -97,24 +108,30 @@ def test_a_field_added_to_an_entity_with_history_gets_its_history_column_in_one_
     )  # fmt: skip
     assert updated.returncode == 0, updated.stdout
     versions = service / "src" / "task_tracker" / "migrations" / "versions"
-    added = versions / "0005_add_budget_to_project.py"
+    added = versions / "0005_add_3_columns_to_project.py"
     source = added.read_text()
     assert 'op.batch_alter_table("project")' in source
     assert 'op.batch_alter_table("project_history")' in source
+    # The actor columns are the row's, not the history's (history_actor names who).
+    assert source.count('sa.Column("created_by"') == 1
     heads = run([sys.executable, "-m", "alembic", "heads"], service, env)
-    assert heads.split() == ["0005_add_budget_to_project", "(head)"]
+    assert heads.split() == ["0005_add_3_columns_to_project", "(head)"]
 
     run([sys.executable, "-m", "alembic", "upgrade", "head"], service, env)
     engine = create_engine(service_database)
     with engine.connect() as connection:
         kept = [tuple(row) for row in connection.execute(text(HISTORY_ROWS))]
-    engine.dispose()
+        actors_before = connection.execute(text(ACTORS)).one()
+    assert tuple(actors_before) == (None, None)
     # The entries kept before the update take the new field's default, as the rows do.
     assert kept == [
         ("created", 1, "first", 0, "before-update"),
         ("changed", 2, "second", 0, "before-update"),
     ]
     read = run([sys.executable, "-c", CHANGE_BUDGET], service, env)
+    with engine.connect() as connection:
+        assert tuple(connection.execute(text(ACTORS)).one()) == (None, "after-update")
+    engine.dispose()
     # Only the field the change wrote differs between its versions.
     assert read.strip().splitlines()[-2] == "['budget']"
     assert read.strip().splitlines()[-1] == str(

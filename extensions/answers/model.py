@@ -20,8 +20,13 @@ ENTITY_KEYS = frozenset(
         "legacy_created_at",
         "legacy_triggers",
         "history",
+        "actor_columns",
     }
 )
+# The columns ``actor_columns: true`` adds: who created the row, who changed it last.
+ACTOR_COLUMNS = ("created_by", "updated_by")
+# Their VARCHAR length: an actor's limit (application/actor.py).
+ACTOR_LIMIT = 200
 # The columns a history table has besides the entity's (``history: true``).
 HISTORY_COLUMNS = ("history_id", "history_change", "history_actor", "history_fields")
 # The characters of its VARCHAR columns: history_change (20) and history_actor (200).
@@ -102,6 +107,8 @@ class Entity:
     legacy_triggers: list[str] = field(default_factory=list)
     # ``history: true``: every change of a row is kept in the history table.
     history: bool = False
+    # ``actor_columns: true``: created_by and updated_by.
+    actor_columns: bool = False
 
     @property
     def snake(self) -> str:

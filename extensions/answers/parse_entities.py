@@ -8,7 +8,14 @@ from typing import Any
 from . import reserved
 from .collisions import SERVICE_TABLES, check_against_each_other
 from .errors import AnswerError
-from .model import ENTITY_KEYS, HISTORY_COLUMNS, HISTORY_VARCHARS, Entity
+from .model import (
+    ACTOR_COLUMNS,
+    ACTOR_LIMIT,
+    ENTITY_KEYS,
+    HISTORY_COLUMNS,
+    HISTORY_VARCHARS,
+    Entity,
+)
 from .naming import (
     IDENTIFIER_LIMIT,
     NAME_LIMIT,
@@ -70,7 +77,9 @@ def parse_entity(index: int, raw: Any) -> Entity:
         fields=[parse_field(name, number, item) for number, item in enumerate(raw_fields, 1)],
     )
     _parse_adoption(entity, raw)
-    entity.history = check_bool(f"entity {name!r}", "history", raw.get("history", False))
+    where = f"entity {name!r}"
+    entity.history = check_bool(where, "history", raw.get("history", False))
+    entity.actor_columns = check_bool(where, "actor_columns", raw.get("actor_columns", False))
     _check_fields(entity)
     entity.indexes = parse_indexes(entity, raw.get("indexes", []))
     return entity
@@ -167,6 +176,18 @@ def _check_fields(entity: Entity) -> None:
                 f"entity {name!r}: field 'update_{field_name}' collides with the "
                 f"update method generated for field {field_name!r}"
             )
+    if entity.actor_columns and entity.existing_table:
+        raise AnswerError(
+            f"entity {name!r}: actor_columns is not available with existing_table (an "
+            "adopted table keeps the columns it has); leave one of them out"
+        )
+    if entity.actor_columns:
+        for field_name in names:
+            if field_name in ACTOR_COLUMNS:
+                raise AnswerError(
+                    f"entity {name!r}: the field name {field_name!r} is a column "
+                    "actor_columns: true adds; choose another name"
+                )
     if entity.history:
         for field_name in names:
             if field_name in HISTORY_COLUMNS:
@@ -194,7 +215,9 @@ def _check_fields(entity: Entity) -> None:
                 f"entity {name!r}", "constraint", check_constraint(entity.table, field.name)
             )
     total = sum(field.max_length or 0 for field in entity.fields if field.type == "str")
-    # The history table's row has them too, and its own actor and change columns.
+    # The history table's row has them too, and its own actor and change columns;
+    # actor_columns adds two VARCHARs.
+    total += len(ACTOR_COLUMNS) * ACTOR_LIMIT if entity.actor_columns else 0
     kept = HISTORY_VARCHARS if entity.history else 0
     if total + kept > MAX_LENGTH_LIMIT:
         raise AnswerError(

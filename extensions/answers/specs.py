@@ -25,7 +25,7 @@ from .imports import (
     UTC_DATETIME,
     names_used_by,
 )
-from .model import Entity
+from .model import ACTOR_COLUMNS, ACTOR_LIMIT, Entity, Field
 from .naming import (
     composite_index_name,
     http_path,
@@ -71,6 +71,15 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "legacy_triggers": entity.legacy_triggers,
         "history": entity.history,
         "history_table": entity.history_table if entity.history else None,
+        "actor_columns": entity.actor_columns,
+        # The columns actor_columns adds, as fields of the migrations (never of the domain).
+        "actor_fields": [
+            {
+                **field_spec(entity, Field(name, "str", nullable=True, max_length=ACTOR_LIMIT)),
+                "actor": True,
+            }
+            for name in (ACTOR_COLUMNS if entity.actor_columns else ())
+        ],
         "sensitive_fields": [field.name for field in entity.fields if field.sensitive],
         # Where the HTTP interface (interface: fastapi) serves the entity.
         "http_path": http_path(entity.snake),
@@ -115,7 +124,10 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
             }
         ),
         "model_value_imports": python_imports(
-            {*type_imports, *([CLASS_VAR] if touched or entity.history else [])}
+            {
+                *type_imports,
+                *([CLASS_VAR] if touched or entity.history else []),
+            }
         ),
         "model_imports": sorted(
             {FIELD_TYPES[t].column_import or "" for t in types} - {""}
@@ -153,6 +165,8 @@ def _orm_imports(entity: Entity, types: set[str]) -> list[str]:
     pairs = {ENTITY_MODEL, TABLE_OPTIONS}
     if "datetime" in types:
         pairs.add(UTC_DATETIME)
+    if entity.actor_columns:
+        pairs.add((".actor_columns", "ActorColumns"))
     for field in entity.references:
         if field.touch:
             pairs.add((f".{snake_case(field.to)}_model", f"{field.to}Model"))

@@ -44,7 +44,7 @@ def _recorded_columns(history: list[dict[str, Any]]) -> dict[str, dict[str, Any]
 
 def _new_fields(entity: dict[str, Any], recorded: dict[str, Any]) -> list[dict[str, Any]]:
     """Fields of ``entity`` that no migration created yet; refuses changed columns."""
-    current = {field["name"]: field for field in entity["fields"]}
+    current = {field["name"]: field for field in entity_columns(entity)}
     name = entity["name"]
     for column, (record, revision) in recorded.items():
         if column not in current:
@@ -66,7 +66,7 @@ def _new_fields(entity: dict[str, Any], recorded: dict[str, Any]) -> list[dict[s
                 f"that migration {revision} created; the template only adds entities and "
                 "fields. Keep the old definition, and write such a migration by hand"
             )
-    new = [field for field in entity["fields"] if field["name"] not in recorded]
+    new = [field for field in entity_columns(entity) if field["name"] not in recorded]
     for field in new:
         if not field["nullable"] and field["default"] is None:
             raise SchemaChangeError(
@@ -76,6 +76,17 @@ def _new_fields(entity: dict[str, Any], recorded: dict[str, Any]) -> list[dict[s
                 + (" (a unique field can only be added as nullable)" if field["unique"] else "")
             )
     return new
+
+
+def entity_columns(entity: dict[str, Any]) -> list[dict[str, Any]]:
+    """The entity's columns besides id, version and the timestamps: its fields, then
+    ``created_by`` and ``updated_by`` with ``actor_columns: true``."""
+    return [*entity["fields"], *entity.get("actor_fields", [])]
+
+
+def _kept_in_history(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The columns of ``fields`` a history table has too: all but the actor columns."""
+    return [field for field in fields if not field.get("actor")]
 
 
 def _shown(key: str, record: dict[str, Any]) -> Any:
@@ -160,20 +171,21 @@ def plan_migrations(
         else:
             names = [record["name"] for record in entry["columns"]]
             made.setdefault(entity["name"], []).extend(names)
-        fields = [field for field in entity["fields"] if field["name"] in names]
+        fields = [field for field in entity_columns(entity) if field["name"] in names]
         steps.append(
             {
                 **entry,
                 "entity": entity,
                 "fields": fields,
                 "history": entity["name"] in kept,
+                "history_fields": _kept_in_history(fields),
                 "down_revision": previous,
             }
         )
         previous = entry["revision"]
     check_history_kept(specs, kept, entries)
     additions = [
-        ("adopt" if entity.get("existing_table") else "create", entity, entity["fields"])
+        ("adopt" if entity.get("existing_table") else "create", entity, entity_columns(entity))
         for entity in _referenced_first([e for e in specs if e["name"] not in recorded])
     ]
     for entity in specs:
@@ -199,6 +211,7 @@ def plan_migrations(
                 "entity": entity,
                 "fields": fields,
                 "history": kind == "add" and entity["name"] in kept,
+                "history_fields": _kept_in_history(fields),
                 "down_revision": previous,
             }
         )

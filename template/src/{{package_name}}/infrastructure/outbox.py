@@ -22,6 +22,7 @@ from sqlalchemy import Insert, Table, bindparam, event, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
+from .actor_stamps import write_actor_columns
 from .history import write_history
 from .orm.outbox_model import LOCK_ROW, OutboxEventModel, OutboxLockModel
 from .orm.stamps import table_of
@@ -62,7 +63,8 @@ def write_outbox(session: Session) -> None:
     """``before_commit`` listener: the transaction's changes go in the outbox, in commit order.
 
     The changes of entities that keep their history (``history: true``) go in
-    their history tables too (:func:`.history.write_history`).
+    their history tables too (:func:`.history.write_history`), and their actors
+    in the rows' actor columns (``actor_columns: true``, :mod:`.actor_stamps`).
     """
     if session.in_nested_transaction():
         return
@@ -76,6 +78,7 @@ def write_outbox(session: Session) -> None:
     if rest:
         connection.execute(insert(OUTBOX), rest, execution_options=OUTBOX_WORK)
     write_history(connection, changes)
+    write_actor_columns(connection, changes)
 
 
 def insert_locking(connection: Connection, row: dict[str, Any]) -> None:

@@ -71,6 +71,7 @@ def json_value(value: object) -> str:
 
 def created(model: type[EntityModel], values: dict[str, Any]) -> RowChange:
     """The change of a row inserted with ``values``."""
+    values = without_actor_columns(model, values)
     fields = tuple(name for name in values if name not in ROW_COLUMNS)
     return RowChange(
         model,
@@ -85,7 +86,8 @@ def created(model: type[EntityModel], values: dict[str, Any]) -> RowChange:
 
 def changed(model: type[EntityModel], values: dict[str, Any], fields: Iterable[str]) -> RowChange:
     """The change of a stored row that now has ``values``; ``fields`` the columns written."""
-    declared = tuple(sorted(name for name in fields if name not in ROW_COLUMNS))
+    values = without_actor_columns(model, values)
+    declared = tuple(sorted(name for name in fields if name not in ROW_COLUMNS and name in values))
     kind = ChangeKind.CHANGED if declared else ChangeKind.TOUCHED
     return RowChange(
         model,
@@ -96,6 +98,14 @@ def changed(model: type[EntityModel], values: dict[str, Any], fields: Iterable[s
         declared,
         values,
     )
+
+
+def without_actor_columns(model: type[EntityModel], values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` without ``created_by`` and ``updated_by``, which the commit writes."""
+    hidden = model.actor_column_names()
+    if not hidden:
+        return values
+    return {name: value for name, value in values.items() if name not in hidden}
 
 
 def touched(model: type[EntityModel], values: dict[str, Any]) -> RowChange:

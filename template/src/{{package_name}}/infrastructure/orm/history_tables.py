@@ -1,8 +1,8 @@
 """History tables: every change of the rows of an entity declared with ``history: true``.
 
-An entity's history table (``<entity>_history``) has the entity's columns, all
-but ``id``, ``version`` and ``updated_at`` nullable and none constrained, and
-four of its own:
+An entity's history table (``<entity>_history``) has the entity's columns (but
+``created_by`` and ``updated_by``: ``history_actor`` says who), all but ``id``,
+``version`` and ``updated_at`` nullable and none constrained, and four of its own:
 
 - ``history_id``: numbers the changes in the order they were committed;
 - ``history_change``: what happened (a :class:`...domain.changes.ChangeKind`);
@@ -42,6 +42,7 @@ def history_table(model: type[EntityModel]) -> Table:
     copied = [
         Column(column.key, _unconstrained(column.type), nullable=column.key not in ALWAYS_SET)
         for column in table_of(model).columns
+        if not column.info.get("actor_column")
     ]
     return Table(
         name,
