@@ -28,6 +28,8 @@ from .records import (
 )
 from .revisions import service_revisions, single_head
 
+# The columns actor_columns: true adds (the answers' ACTOR_COLUMNS).
+ACTOR_COLUMNS = ("created_by", "updated_by")
 RETIRING = "see 'Removing or renaming an entity' in the service's README"
 
 
@@ -47,6 +49,12 @@ def _new_fields(entity: dict[str, Any], recorded: dict[str, Any]) -> list[dict[s
     current = {field["name"]: field for field in entity_columns(entity)}
     name = entity["name"]
     for column, (record, revision) in recorded.items():
+        if column in ACTOR_COLUMNS and column not in current:
+            raise SchemaChangeError(
+                f"entity {name}: actor_columns is off, but migration {revision} created its "
+                f"column {column}, which may hold data, and the template never drops a "
+                "column. Keep actor_columns: true"
+            )
         if column not in current:
             raise SchemaChangeError(
                 f"field {name}.{column} is missing from the answers, but migration "

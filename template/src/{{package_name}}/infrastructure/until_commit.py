@@ -42,17 +42,24 @@ class UntilCommit(Generic[ItemT]):
         self, session: Session, previous_transaction: SessionTransaction
     ) -> None:
         """``after_soft_rollback`` listener: what a rolled-back (nested) transaction added is gone."""
+        undone = rolled_back_to(previous_transaction)
         pending = session.info.get(self.key, [])
         pending[:] = [
-            (transaction, item)
-            for transaction, item in pending
-            if not inside(transaction, previous_transaction)
+            (transaction, item) for transaction, item in pending if not inside(transaction, undone)
         ]
 
     def forget_ended(self, session: Session, transaction: SessionTransaction) -> None:
         """``after_transaction_end`` listener: nothing outlives the session's transaction."""
         if transaction.parent is None:
             session.info.pop(self.key, None)
+
+
+def rolled_back_to(transaction: SessionTransaction) -> SessionTransaction:
+    """What a rollback of ``transaction`` undoes: a subtransaction's (a failed flush's)
+    rollback undoes the savepoint or transaction around it."""
+    while transaction.parent is not None and not transaction.nested:
+        transaction = transaction.parent
+    return transaction
 
 
 def inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:

@@ -61,10 +61,10 @@ def row_values(row: EntityModel) -> dict[str, Any]:
 def capture_cascades(session: Session, flush_context: UOWTransaction, instances: object) -> None:
     """``before_flush`` listener: the rows the flush's deletes will make the database delete."""
     deleting = [row for row in session.deleted if isinstance(row, EntityModel)]
-    if deleting:
-        session.info[CASCADED] = [
-            change for row in deleting for change in cascaded(session, type(row), [row.id])
-        ]
+    # Set at every flush: a flush that failed leaves no tombstones for the next one.
+    session.info[CASCADED] = [
+        change for row in deleting for change in cascaded(session, type(row), [row.id])
+    ]
 
 
 def capture_flush(session: Session, flush_context: UOWTransaction) -> None:

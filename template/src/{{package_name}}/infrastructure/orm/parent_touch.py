@@ -22,7 +22,7 @@ from ..audit import AuditEvent, AuditRecord, audit
 from ..outbox import record_changes
 from ..repositories.write_path import Parent, stamp_rows
 from ..row_change import OUTBOX_WORK, touched
-from ..until_commit import inside
+from ..until_commit import inside, rolled_back_to
 from .entity_model import EntityModel
 from .stamps import table_of
 
@@ -49,8 +49,9 @@ class TouchedParents:
 
     def forget(self, rolled_back: SessionTransaction) -> None:
         """Drop what ``rolled_back`` and the transactions inside it touched."""
+        undone = rolled_back_to(rolled_back)
         for known in list(self.by_transaction):
-            if inside(known, rolled_back):
+            if inside(known, undone):
                 del self.by_transaction[known]
 
 
