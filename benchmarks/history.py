@@ -35,7 +35,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.harness import alternate, format_counts, machine  # noqa: E402
-from benchmarks.persistence import BACKENDS, LABELS, database  # noqa: E402
+from benchmarks.persistence import BACKENDS, LABELS, counted_statements, database  # noqa: E402
 
 WRITES = 200  # tasks the per-write runs change, in turn
 WRITES_A_RUN = 25
@@ -137,24 +136,6 @@ def interleaved(
     return medians, [history / none for history, none in pairs]
 
 
-@contextmanager
-def counted_statements(engine: Any) -> Iterator[Counter[str]]:
-    """Every statement ``engine`` sends (the outbox's and the history's included), by
-    first keyword; an executemany counts once."""
-    from sqlalchemy import event
-
-    seen: Counter[str] = Counter()
-
-    def count(*arguments: Any) -> None:
-        seen[str(arguments[2]).split(None, 1)[0].upper()] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 class Side:
     """One variant on one backend: its service, its own database, its engine and factory."""
 
@@ -234,7 +215,7 @@ def per_write(sides: dict[str, Side], rounds: int) -> dict[str, Any]:
     )
     statements = {}
     for variant, side in sides.items():
-        with counted_statements(side.engine) as seen:
+        with counted_statements(side.engine, outbox=True) as seen:
             write(side, ids[variant][0])
         statements[variant] = format_counts(seen)
     history = sides["history"]
@@ -274,7 +255,7 @@ def bulk_update(sides: dict[str, Side], rounds: int) -> dict[str, Any]:
     assert kept == BULK * (rounds + 1), f"{kept} history rows for {rounds + 1} updates"
     statements = {}
     for variant, side in sides.items():
-        with counted_statements(side.engine) as seen:
+        with counted_statements(side.engine, outbox=True) as seen:
             update(side, projects[variant])
         statements[variant] = format_counts(seen)
     return {"seconds": medians, "ratios": ratios, "statements": statements}

@@ -73,16 +73,16 @@ class PlainRow:
 
 
 @contextmanager
-def counted_statements(engine: Engine) -> Iterator[Counter[str]]:
+def counted_statements(engine: Engine, *, outbox: bool = False) -> Iterator[Counter[str]]:
     """Count the statements ``engine`` sends, by first keyword (an executemany counts once).
 
-    The outbox's statements (``outbox_work``) are not counted: what the outbox costs is
-    measured apart, by ``benchmarks/outbox.py``.
+    The outbox's statements (``outbox_work``: its own, the history's) are counted only
+    with ``outbox``: what the outbox costs is measured apart, by ``benchmarks/outbox.py``.
     """
     seen: Counter[str] = Counter()
 
     def count(*arguments: Any) -> None:
-        if not arguments[4].execution_options.get("outbox_work"):
+        if outbox or not arguments[4].execution_options.get("outbox_work"):
             seen[str(arguments[2]).split(None, 1)[0].upper()] += 1
 
     event.listen(engine, "before_cursor_execute", count)
