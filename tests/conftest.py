@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from copier import run_copy
 from sqlalchemy import Engine, create_engine, text
@@ -195,3 +196,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         # A one-line text artifact is a figure of the run: shown with its name.
         shown = f": {path.read_text().strip()}" if path.suffix == ".txt" else ""
         terminalreporter.write_line(f"artifact kept: {path}{shown}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def service_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an updated service's own database: a SQLite file, or a new server database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'service.sqlite3'}"
+        return
+    with server_database(request.param, "ddd_update") as database:
+        yield database.url

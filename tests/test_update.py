@@ -14,13 +14,12 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import SERVERS, StepRun, passed_count, run, run_workflow_step, server_database
+from conftest import SERVERS, StepRun, passed_count, run, run_workflow_step
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 from update_support import (
@@ -118,16 +117,6 @@ def test_find_by_status(session: Session) -> None:
     repository.save(new_task(status="todo", **references))
     assert [task.id for task in repository.find_by_status("done")] == [done.id]
 '''
-
-
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
-def service_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of the service's own database: a SQLite file, or a new server database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'service.sqlite3'}"
-        return
-    with server_database(request.param, "ddd_update") as database:
-        yield database.url
 
 
 def append(path: Path, addition: str) -> None:

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import yaml
-from conftest import SERVERS, passed_count, run, server_database
+from conftest import SERVERS, passed_count, run
 from sqlalchemy import create_engine, text
 from update_support import PROJECT, TASK, TemplateRepository, copier, copy_service, service_env
 
@@ -64,16 +62,6 @@ HISTORY_ROWS = (
 ACTORS = "SELECT created_by, updated_by FROM project"
 # The tests of the updated service that need its database.
 DATABASE_TESTS = ["tests/integration", "tests/migrations", "tests/operations"]
-
-
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
-def service_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of the service's own database: a SQLite file, or a new server database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'service.sqlite3'}"
-        return
-    with server_database(request.param, "ddd_history") as database:
-        yield database.url
 
 
 def test_a_field_added_to_an_entity_with_history_gets_its_history_column_in_one_migration(
