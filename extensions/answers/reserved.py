@@ -102,7 +102,6 @@ CLASS_NAMES = frozenset(
 # TimestampMixin, Base), and of SQLAlchemy's DeclarativeBase and every class.
 FIELD_NAMES = frozenset(
     {
-        "actor_column_names",
         "cache_version",
         "created_at",
         "entity_name",

@@ -16,6 +16,7 @@ from uuid import UUID
 from ..application.actor import current_actor
 from ..domain.changes import ChangeKind
 from ..domain.clock import next_updated_at
+from .orm.actor_columns import ACTOR_COLUMN_NAMES, ActorColumns
 from .orm.entity_model import EntityModel
 
 # Execution options of the statements the commit's bookkeeping sends (the outbox's
@@ -102,10 +103,9 @@ def changed(model: type[EntityModel], values: dict[str, Any], fields: Iterable[s
 
 def without_actor_columns(model: type[EntityModel], values: dict[str, Any]) -> dict[str, Any]:
     """``values`` without ``created_by`` and ``updated_by``, which the commit writes."""
-    hidden = model.actor_column_names()
-    if not hidden:
+    if not issubclass(model, ActorColumns):
         return values
-    return {name: value for name, value in values.items() if name not in hidden}
+    return {name: value for name, value in values.items() if name not in ACTOR_COLUMN_NAMES}
 
 
 def touched(model: type[EntityModel], values: dict[str, Any]) -> RowChange:

@@ -14,6 +14,8 @@ from ...application.actor import ACTOR_LIMIT
 
 # Marks the columns in the model's table, for the history table to leave out.
 ACTOR_COLUMN = {"actor_column": True}
+# Their names: no field of a change.
+ACTOR_COLUMN_NAMES = frozenset({"created_by", "updated_by"})
 
 
 class ActorColumns:

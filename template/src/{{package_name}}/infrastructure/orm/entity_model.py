@@ -48,11 +48,3 @@ class EntityModel(TimestampMixin, Base):
         return frozenset(
             column.key for column in cls.__table__.columns if column.info.get("sensitive")
         )
-
-    @classmethod
-    def actor_column_names(cls) -> frozenset[str]:
-        """``created_by`` and ``updated_by`` (``actor_columns: true``): written at commit,
-        they are no field of a change."""
-        return frozenset(
-            column.key for column in cls.__table__.columns if column.info.get("actor_column")
-        )

@@ -32,7 +32,8 @@ class HistoryReads(EntityReads[EntityT, ModelT]):
         query = select(table).where(table.c.id == entity_id).order_by(table.c.history_id)
         with self._database_errors("history"):
             rows = self.session.execute(query).mappings().all()
-        return [self._entry(row) for row in rows]
+        hidden = ROW_COLUMNS | self.model_type.sensitive_fields() | HISTORY_OWN
+        return [self._entry(row, hidden) for row in rows]
 
     def as_of(self, entity_id: UUID, moment: datetime) -> HistoryEntry | None:
         """The row as a reader saw it at ``moment`` (naive means UTC).
@@ -54,9 +55,9 @@ class HistoryReads(EntityReads[EntityT, ModelT]):
             raise HistoryNotKept(self.model_type.entity_name())
         return table
 
-    def _entry(self, row: RowMapping) -> HistoryEntry:
+    def _entry(self, row: RowMapping, hidden: frozenset[str]) -> HistoryEntry:
+        """The entry a history row keeps; ``hidden``: the columns that are no field's value."""
         kind = ChangeKind(row["history_change"])
-        hidden = ROW_COLUMNS | self.model_type.sensitive_fields() | HISTORY_OWN
         values = (
             {}
             if kind is ChangeKind.DELETED
