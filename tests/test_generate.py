@@ -30,12 +30,14 @@ ALL_TYPES_FIELDS: list[dict[str, Any]] = [
 
 TWELVE_ENTITIES = [
     # Customer, Supplier and Review keep their rows' history: every type, a sensitive
-    # field, a reference emptied on delete. Customer names who created and changed it.
+    # field, a reference emptied on delete. Customer names who created and changed it,
+    # and refuses a write made for no one.
     {
         "name": "Customer",
         "description": "Someone who orders",
         "history": True,
         "actor_columns": True,
+        "require_actor": True,
         "fields": ALL_TYPES_FIELDS,
     },
     {

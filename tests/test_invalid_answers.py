@@ -200,7 +200,7 @@ INVALID_ANSWERS = [
         [{"name": "Task", "table": "tasks", "fields": [TITLE]}],
         "entity #1 has unknown key(s) 'table'",
         "allowed keys are actor_columns, description, existing_table, fields, history, "
-        "indexes, legacy_created_at, legacy_triggers, name",
+        "indexes, legacy_created_at, legacy_triggers, name, require_actor",
     ),
     entities_case(
         "entity-actor-columns-field",
@@ -216,6 +216,11 @@ INVALID_ANSWERS = [
         "entity-history-not-a-bool",
         [{"name": "Task", "history": "yes", "fields": [TITLE]}],
         "entity 'Task': history 'yes' must be true or false",
+    ),
+    entities_case(
+        "entity-require-actor-not-bool",
+        [{"name": "Task", "require_actor": 1, "fields": [TITLE]}],
+        "entity 'Task': require_actor 1 must be true or false",
     ),
     entities_case(
         "entity-history-field-takes-a-history-column",

@@ -21,6 +21,7 @@ ENTITY_KEYS = frozenset(
         "legacy_triggers",
         "history",
         "actor_columns",
+        "require_actor",
     }
 )
 # The columns ``actor_columns: true`` adds: who created the row, who changed it last.
@@ -109,6 +110,8 @@ class Entity:
     history: bool = False
     # ``actor_columns: true``: created_by and updated_by.
     actor_columns: bool = False
+    # ``require_actor: true``: a write of its rows with no one acting is refused.
+    require_actor: bool = False
 
     @property
     def snake(self) -> str:

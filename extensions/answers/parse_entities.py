@@ -80,6 +80,7 @@ def parse_entity(index: int, raw: Any) -> Entity:
     where = f"entity {name!r}"
     entity.history = check_bool(where, "history", raw.get("history", False))
     entity.actor_columns = check_bool(where, "actor_columns", raw.get("actor_columns", False))
+    entity.require_actor = check_bool(where, "require_actor", raw.get("require_actor", False))
     _check_fields(entity)
     entity.indexes = parse_indexes(entity, raw.get("indexes", []))
     return entity

@@ -72,6 +72,7 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "history": entity.history,
         "history_table": entity.history_table if entity.history else None,
         "actor_columns": entity.actor_columns,
+        "require_actor": entity.require_actor,
         # The columns actor_columns adds, as fields of the migrations (never of the domain).
         "actor_fields": [
             {
@@ -126,7 +127,7 @@ def entity_spec(entity: Entity) -> dict[str, Any]:
         "model_value_imports": python_imports(
             {
                 *type_imports,
-                *([CLASS_VAR] if touched or entity.history else []),
+                *([CLASS_VAR] if touched or entity.history or entity.require_actor else []),
             }
         ),
         "model_imports": sorted(

@@ -9,6 +9,8 @@ someone; code running for no one leaves it unset (``None``)::
 
 A unit of work made with an ``actor`` acts as them for its whole ``with`` block.
 The actor is read when a row is written, so the block must enclose the write.
+An entity answered with ``require_actor: true`` refuses a write of its rows
+made for no one (:func:`actor_of_write`).
 """
 
 from collections.abc import Iterator
@@ -23,6 +25,18 @@ _actor: ContextVar[str | None] = ContextVar("actor", default=None)
 
 class InvalidActor(ValueError):
     """A value that cannot name an actor (see :func:`checked_actor`)."""
+
+
+class ActorRequired(Exception):
+    """A write of an entity that requires an actor (``require_actor: true``), made for no one."""
+
+    def __init__(self, entity: str) -> None:
+        super().__init__(
+            f"writing {entity} needs an actor ({entity} has require_actor: true) and no one "
+            "is acting: act as someone with acting_as(), the unit of work's actor, the "
+            "command line's --actor or the HTTP layer's request_actor"
+        )
+        self.entity = entity
 
 
 def checked_actor(actor: object) -> str:
@@ -46,6 +60,18 @@ def checked_actor(actor: object) -> str:
 def current_actor() -> str | None:
     """The actor set by the innermost ``acting_as()`` block; None outside any."""
     return _actor.get()
+
+
+def actor_of_write(entity: str, *, required: bool) -> str | None:
+    """The actor a write of ``entity`` records: the current one.
+
+    Raises ActorRequired, before anything is written, when no one is acting
+    and ``entity`` requires an actor (``required``).
+    """
+    actor = _actor.get()
+    if actor is None and required:
+        raise ActorRequired(entity)
+    return actor
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from ..application.actor import current_actor
+from ..application.actor import actor_of_write
 from ..domain.changes import ChangeKind
 from ..domain.clock import next_updated_at
 from .orm.actor_columns import ACTOR_COLUMN_NAMES, ActorColumns
@@ -40,8 +40,8 @@ class RowChange:
     # The row's columns after the change (none for a delete). The feed shows a
     # touch without them; a history table keeps them for every change.
     values: Mapping[str, Any] = field(default_factory=dict)
-    # Who was acting when the row was written (``acting_as()``), None for no one.
-    actor: str | None = field(default_factory=current_actor)
+    # Who was acting when the row was written (:func:`actor_of`), None for no one.
+    actor: str | None = field(kw_only=True)
 
     def outbox_row(self) -> dict[str, Any]:
         """The ``outbox_events`` row of this change; sensitive values left out."""
@@ -70,6 +70,16 @@ def json_value(value: object) -> str:
     raise TypeError(f"{type(value).__name__} value {value!r} has no JSON form")
 
 
+def actor_of(model: type[EntityModel]) -> str | None:
+    """Who writes a ``model`` row now (``acting_as()``), None for no one.
+
+    Raises ActorRequired when no one is acting and the entity requires an actor
+    (``require_actor: true``). Every write asks before it writes: the change
+    capture, the repositories' write path and parent touches.
+    """
+    return actor_of_write(model.entity_name(), required=model.actor_required)
+
+
 def created(model: type[EntityModel], values: dict[str, Any]) -> RowChange:
     """The change of a row inserted with ``values``."""
     values = without_actor_columns(model, values)
@@ -82,6 +92,7 @@ def created(model: type[EntityModel], values: dict[str, Any]) -> RowChange:
         values["updated_at"],
         fields,
         values,
+        actor=actor_of(model),
     )
 
 
@@ -98,6 +109,7 @@ def changed(model: type[EntityModel], values: dict[str, Any], fields: Iterable[s
         values["updated_at"],
         declared,
         values,
+        actor=actor_of(model),
     )
 
 
@@ -116,4 +128,4 @@ def touched(model: type[EntityModel], values: dict[str, Any]) -> RowChange:
 def deleted(model: type[EntityModel], row: Any) -> RowChange:
     """The tombstone of a deleted row: its id, its last version, a time after its last change."""
     moment = next_updated_at(row.updated_at, created_at=row.created_at)
-    return RowChange(model, row.id, row.version, ChangeKind.DELETED, moment)
+    return RowChange(model, row.id, row.version, ChangeKind.DELETED, moment, actor=actor_of(model))

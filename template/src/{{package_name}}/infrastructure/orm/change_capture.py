@@ -14,11 +14,14 @@ here, whoever wrote it:
   DELETE statement on an entity's table wrote: ``update_where()``, emptied
   ``set_null`` references, a team's ``session.execute(update(TaskModel)...)``.
 
+Both refuse a write of rows whose entity requires an actor (``require_actor:
+true``) made for no one before anything is written (:func:`refuse_writes_for_no_one`).
+
 SQL sent as a string (``text()``, ``exec_driver_sql()``) is not inspected.
 """
 
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, cast
 from uuid import UUID
 
@@ -30,7 +33,7 @@ from sqlalchemy.sql.dml import Delete, Insert, Update
 from ...domain.exceptions import DatabaseException
 from ..outbox import record_changes
 from ..repositories.write_path import touching
-from ..row_change import OUTBOX_WORK, RowChange, changed, created, deleted
+from ..row_change import OUTBOX_WORK, RowChange, actor_of, changed, created, deleted
 from .entity_model import EntityModel
 from .models import ENTITY_MODELS
 from .on_delete import empty_references, references_to
@@ -48,6 +51,8 @@ MODEL_OF_TABLE = {table_of(model): model for model in ENTITY_MODELS}
 
 def install_change_capture(factory: sessionmaker[Session]) -> None:
     """Record the changes of ``factory``'s sessions' flushes and ORM statements."""
+    # First of all before_flush listeners: the safety net's parent touches write too.
+    event.listen(factory, "before_flush", refuse_writes_for_no_one, insert=True)
     event.listen(factory, "before_flush", capture_cascades)
     event.listen(factory, "after_flush", capture_flush)
     event.listen(factory, "do_orm_execute", capture_statement)
@@ -56,6 +61,17 @@ def install_change_capture(factory: sessionmaker[Session]) -> None:
 def row_values(row: EntityModel) -> dict[str, Any]:
     """The column values of a loaded ``row``."""
     return {column.key: getattr(row, column.key) for column in table_of(type(row)).columns}
+
+
+def refuse_writes_for_no_one(
+    session: Session, flush_context: UOWTransaction, instances: object
+) -> None:
+    """``before_flush`` listener: ActorRequired, before the flush writes, when no one is
+    acting and a row it would insert, change or delete requires an actor."""
+    changed_rows = (row for row in session.dirty if session.is_modified(row))
+    rows = chain(session.new, changed_rows, session.deleted)
+    for model in {type(row) for row in rows if isinstance(row, EntityModel)}:
+        actor_of(model)
 
 
 def capture_cascades(session: Session, flush_context: UOWTransaction, instances: object) -> None:
@@ -93,6 +109,7 @@ def capture_statement(execute_state: ORMExecuteState) -> Result[Any] | None:
     model = MODEL_OF_TABLE.get(cast(Table, statement.table))
     if model is None:
         return None
+    actor_of(model)
     session = execute_state.session
     connection = session.connection(bind_arguments=execute_state.bind_arguments)
     parameters = execute_state.parameters
@@ -188,15 +205,17 @@ def stored_rows(
 def cascaded(session: Session, model: type[EntityModel], ids: Sequence[UUID]) -> list[RowChange]:
     """The tombstones of the rows deleting ``model``'s rows ``ids`` deletes, however deep.
 
-    The ``SET NULL`` references to every row the delete removes are emptied first
-    (:func:`.on_delete.empty_references`), so those changes are recorded too.
+    The ``SET NULL`` references to every row the delete removes are then emptied
+    (:func:`.on_delete.empty_references`), so those changes are recorded too. The
+    tombstones come first: a delete refused for one of them (ActorRequired) has
+    written nothing yet.
     """
     changes: list[RowChange] = []
-    pending: list[tuple[type[EntityModel], Sequence[UUID]]] = [(model, ids)]
+    deleting: list[tuple[type[EntityModel], Sequence[UUID]]] = [(model, ids)]
+    pending = list(deleting)
     connection = session.connection()
     while pending:
         parent, parent_ids = pending.pop()
-        empty_references(session, parent, parent_ids, touch=touching())
         for child, column in references_to(parent, "CASCADE"):
             table = table_of(child)
             query = select(table.c.id, table.c.version, table.c.updated_at, table.c.created_at)
@@ -205,4 +224,7 @@ def cascaded(session: Session, model: type[EntityModel], ids: Sequence[UUID]) ->
             changes += [deleted(child, row) for row in rows]
             if rows:
                 pending.append((child, [row.id for row in rows]))
+                deleting.append(pending[-1])
+    for parent, parent_ids in deleting:
+        empty_references(session, parent, parent_ids, touch=touching())
     return changes

@@ -27,6 +27,8 @@ class EntityModel(TimestampMixin, Base):
     # ``history: true``: the table that keeps every change of these rows (see
     # :mod:`.history_tables`); None when the entity keeps no history.
     history_table_name: ClassVar[str | None] = None
+    # ``require_actor: true``: a write of these rows made for no one is refused.
+    actor_required: ClassVar[bool] = False
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
     version: Mapped[int]

@@ -21,7 +21,7 @@ from sqlalchemy.orm.util import identity_key
 from ..audit import AuditEvent, AuditRecord, audit
 from ..outbox import record_changes
 from ..repositories.write_path import Parent, stamp_rows
-from ..row_change import OUTBOX_WORK, touched
+from ..row_change import OUTBOX_WORK, actor_of, touched
 from ..until_commit import inside, rolled_back_to
 from .entity_model import EntityModel
 from .stamps import table_of
@@ -93,9 +93,12 @@ def touch_parents(session: Session, parents: Iterable[Parent]) -> None:
     pending = set(parents) - done.in_transaction(transaction)
     if pending:
         pending -= being_written(session)
+    parent_models = sorted({model for model, _ in pending}, key=lambda model: model.__name__)
+    for parent_model in parent_models:
+        actor_of(parent_model)
     connection = session.connection()
     # Table by table in a fixed order, so that concurrent transactions lock alike.
-    for parent_model in sorted({model for model, _ in pending}, key=lambda model: model.__name__):
+    for parent_model in parent_models:
         ids = sorted(parent_id for model, parent_id in pending if model is parent_model)
         table = table_of(parent_model)
         stamp = stamp_rows(connection, table, table.c.id.in_(ids))

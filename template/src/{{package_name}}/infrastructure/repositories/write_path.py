@@ -16,6 +16,8 @@ A write reads the ``touch`` flag once, at its entry (:func:`touching`: the
   :func:`stamp_rows` of the parents.
 - **the record**: the audit line (:mod:`..audit`) and the metrics count
   (:mod:`.write_counts`), written by :func:`record_writes`.
+- **the actor**: who writes (:func:`..row_change.actor_of`); for no one, a write of
+  an entity with ``require_actor: true`` is refused before it writes anything.
 
 Who asks: ``save()`` and ``save_all()`` (:func:`entity_write`,
 :func:`stamp_together`), ``update_timestamp_only()`` (:func:`entity_write`,
@@ -42,6 +44,7 @@ from ..audit import AuditEvent, AuditRecord, audit, audited
 from ..orm.entity_model import EntityModel
 from ..orm.stamps import latest_stored, table_of
 from ..orm.timestamp_mixin import TimestampMixin
+from ..row_change import actor_of
 from .write_counts import count_writes
 
 # A parent row: its model and its id.
@@ -117,6 +120,7 @@ def entity_write(
 
     ``moved`` stamps it whatever its ``updated_at`` (``update_timestamp_only()``).
     """
+    actor_of(model)
     parents = write_parents(model, entity, row, touch=touch)
     if row is None:
         return Write(parents, WriteRecord(AuditEvent.CREATED, entity.id))

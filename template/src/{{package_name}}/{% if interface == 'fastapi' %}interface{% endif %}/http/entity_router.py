@@ -8,8 +8,7 @@ deletes (204); with ``history``, ``/history`` below it reads the row's history.
 HEAD answers as GET does, without the body. Responses that carry an entity carry
 its ``ETag`` and ``Last-Modified`` (see :mod:`.conditional`); GET answers 304 to a
 client whose copy is current, PATCH and DELETE answer 412 to a stale ``If-Match``.
-Every status a route answers is in the OpenAPI document with
-its body (see :mod:`.errors` for the errors).
+Every status a route answers is in the OpenAPI document (see :mod:`.errors`).
 """
 
 from collections.abc import Callable
@@ -55,11 +54,13 @@ def entity_router(
     rules: FieldRules | None = None,
     *,
     history: bool = False,
+    actor_required: bool = False,
 ) -> APIRouter:
     """The routes of ``service_type``'s entity under ``path``, each through one service call.
 
     ``rules`` are the entity's str lengths and enum choices, for the request schemas;
-    ``history``: the entity keeps its rows' history (``history: true``).
+    ``history``: the entity keeps its rows' history (``history: true``);
+    ``actor_required``: a write may reach rows that require an actor (403 for no one).
     """
     entity_type = service_type.entity_type
     name = entity_type.__name__
@@ -141,11 +142,11 @@ def entity_router(
         "referenced entity), or the entity changed since it was read: nothing was changed"
     )
     common: Responses = {HTTPStatus.SERVICE_UNAVAILABLE: unavailable}
-    written: Responses = {
-        **common,
-        HTTPStatus.BAD_REQUEST: unreadable,
-        HTTPStatus.CONFLICT: refused,
-    }
+    writes: Responses = {**common, HTTPStatus.CONFLICT: refused}
+    if actor_required:
+        no_actor = error("No one is acting, and a row the request writes requires an actor")
+        writes[HTTPStatus.FORBIDDEN] = no_actor
+    written: Responses = {**writes, HTTPStatus.BAD_REQUEST: unreadable}
     router.add_api_route(
         "",
         create,
@@ -212,12 +213,7 @@ def entity_router(
         delete,
         methods=["DELETE"],
         status_code=HTTPStatus.NO_CONTENT,
-        responses={
-            **common,
-            HTTPStatus.NOT_FOUND: missing,
-            HTTPStatus.CONFLICT: refused,
-            HTTPStatus.PRECONDITION_FAILED: stale,
-        },
+        responses={**writes, HTTPStatus.NOT_FOUND: missing, HTTPStatus.PRECONDITION_FAILED: stale},
         summary=f"Delete a {name}",
     )
     return router

@@ -13,6 +13,8 @@
 - ClockSkewRefused (this host's clock is too far from the database's): 503.
 - InvalidActor (the team's ``request_actor`` named no valid actor): 500,
   nothing read or written.
+- ActorRequired (a write of rows whose entity has ``require_actor: true``, and
+  ``request_actor`` named no one): 403; nothing was changed.
 - A method the path does not have: 405, with ``Allow`` listing every method it has.
 
 Every error body is JSON, whatever the request held: a value JSON cannot carry
@@ -32,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 
-from ...application.actor import InvalidActor
+from ...application.actor import ActorRequired, InvalidActor
 from ...domain.exceptions import (
     ClockSkewRefused,
     ConcurrencyConflict,
@@ -59,6 +61,7 @@ def install_error_handlers(app: FastAPI, routes: Sequence[BaseRoute]) -> None:
     app.add_exception_handler(DatabaseException, database_failed)
     app.add_exception_handler(ClockSkewRefused, detail_response(HTTPStatus.SERVICE_UNAVAILABLE))
     app.add_exception_handler(InvalidActor, detail_response(HTTPStatus.INTERNAL_SERVER_ERROR))
+    app.add_exception_handler(ActorRequired, detail_response(HTTPStatus.FORBIDDEN))
 
 
 def request_invalid(request: Request, error: Exception) -> JSONResponse:
