@@ -5,14 +5,23 @@ on the same changes, in the same transaction: every write path that reaches the
 outbox (the repositories, ORM flushes and statements, parent touches, repairs)
 reaches the history too, and a transaction that rolls back leaves none. A save
 that changes nothing records no change, so it adds no history row.
+
+The values a history row keeps are the row's after its change. For the last
+change of a row in the transaction (not a delete) they are the row's values at
+commit, so the database copies them itself (``INSERT ... SELECT``, one statement
+per kind of change and up to :data:`IDS_PER_COPY` rows): a 10,000-row
+``update_where()`` sends ids, not values. Earlier changes of a row, and deletes,
+are sent with their values, before the copies, so a row's entries keep the
+order of its changes.
 """
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Insert, Table, bindparam, delete, insert, null, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,18 +29,36 @@ from ..domain.changes import ChangeKind
 from .orm.entity_model import EntityModel
 from .orm.history_tables import HISTORY_OWN
 from .orm.models import HISTORY_TABLES
+from .orm.stamps import table_of
 from .row_change import OUTBOX_WORK, RowChange
+
+# Ids an INSERT ... SELECT copies at most: well inside every database's limit of parameters.
+IDS_PER_COPY = 5000
+
+# Changes whose rows the database copies alike: the entity, and the change's own columns.
+CopyKey = tuple[type[EntityModel], ChangeKind, str | None, tuple[str, ...]]
 
 
 def write_history(connection: Connection, changes: Sequence[RowChange]) -> None:
     """Add a history row for each of ``changes`` whose entity keeps its history."""
-    rows: dict[Table, list[dict[str, Any]]] = {}
-    for change in changes:
-        table = HISTORY_TABLES.get(change.model)
-        if table is not None:
-            rows.setdefault(table, []).append(history_row(change, COLUMNS[table]))
-    for table, table_rows in rows.items():
-        connection.execute(insert(table), table_rows, execution_options=OUTBOX_WORK)
+    kept = [change for change in changes if change.model in HISTORY_TABLES]
+    last = {(change.model, change.entity_id): change for change in kept}
+    sent: dict[Table, list[dict[str, Any]]] = {}
+    copied: dict[CopyKey, list[UUID]] = {}
+    for change in kept:
+        if change.kind is not ChangeKind.DELETED and last[change.model, change.entity_id] is change:
+            key = (change.model, change.kind, change.actor, change.fields)
+            copied.setdefault(key, []).append(change.entity_id)
+        else:
+            table = HISTORY_TABLES[change.model]
+            sent.setdefault(table, []).append(history_row(change, COLUMNS[table]))
+    for table, rows in sent.items():
+        connection.execute(insert(table), rows, execution_options=OUTBOX_WORK)
+    for (model, kind, actor, fields), ids in copied.items():
+        own = {"change": str(kind), "actor": actor, "fields": ",".join(fields)}
+        for start in range(0, len(ids), IDS_PER_COPY):
+            parameters = {**own, "ids": ids[start : start + IDS_PER_COPY]}
+            connection.execute(COPIES[model], parameters, execution_options=OUTBOX_WORK)
 
 
 @dataclass(frozen=True)
@@ -53,6 +80,24 @@ def history_columns(model: type[EntityModel], table: Table) -> HistoryColumns:
 
 
 COLUMNS = {table: history_columns(model, table) for model, table in HISTORY_TABLES.items()}
+
+
+def copy_statement(model: type[EntityModel], table: Table) -> Insert:
+    """``INSERT INTO <history> SELECT``: the ``model`` rows with the ids ``:ids`` as
+    they are now, with the change's ``:change``, ``:actor`` and ``:fields``."""
+    rows, columns = table_of(model), COLUMNS[table]
+    kept = [rows.c[name] for name in columns.kept]
+    hidden = [null().label(name) for name in columns.hidden]
+    own = [
+        bindparam(parameter, type_=table.c[f"history_{parameter}"].type)
+        for parameter in ("change", "actor", "fields")
+    ]
+    query = select(*kept, *hidden, *own).where(rows.c.id.in_(bindparam("ids", expanding=True)))
+    names = [*columns.kept, *columns.hidden, "history_change", "history_actor", "history_fields"]
+    return insert(table).from_select(names, query)
+
+
+COPIES = {model: copy_statement(model, table) for model, table in HISTORY_TABLES.items()}
 
 
 def history_row(change: RowChange, columns: HistoryColumns) -> dict[str, Any]:
