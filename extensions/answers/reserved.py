@@ -102,6 +102,7 @@ CLASS_NAMES = frozenset(
 # TimestampMixin, Base), and of SQLAlchemy's DeclarativeBase and every class.
 FIELD_NAMES = frozenset(
     {
+        "actor_required",
         "cache_version",
         "created_at",
         "entity_name",

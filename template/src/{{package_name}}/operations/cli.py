@@ -28,7 +28,7 @@ from pathlib import Path
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..application.actor import InvalidActor, acting_as
+from ..application.actor import ActorRequired, InvalidActor, acting_as
 from ..domain.exceptions import ClockSkewRefused
 from ..infrastructure.database import (
     DatabaseConfigurationError,
@@ -50,6 +50,7 @@ PROGRAM = PACKAGE.replace("_", "-")
 USAGE_ERROR = 2
 # Errors that name what was wrong with the command: shown as they are, exit code 2.
 REFUSED = (
+    ActorRequired,
     UnknownEntity,
     DatabaseConfigurationError,
     commands.MissingExtra,

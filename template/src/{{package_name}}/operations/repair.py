@@ -40,7 +40,7 @@ from ..infrastructure.orm.change_capture import MODEL_OF_TABLE
 from ..infrastructure.orm.entity_model import EntityModel
 from ..infrastructure.outbox import record_changes
 from ..infrastructure.repositories import write_path
-from ..infrastructure.row_change import RowChange, changed
+from ..infrastructure.row_change import RowChange, actor_of, changed
 from .health import CheckOptions, anomalous
 
 DEFAULT_BATCH_SIZE = 500
@@ -98,6 +98,8 @@ def repair_table(
     session_factory = create_session_factory(engine)
     # An entity's table: the change feed gets its repaired rows.
     model = MODEL_OF_TABLE.get(table)
+    if apply and model is not None:
+        actor_of(model)  # refused for no one before any batch is written
     last_id: UUID | None = None
     while True:
         with session_factory.begin() as session:

@@ -17,7 +17,9 @@ here, whoever wrote it:
 Both refuse a write of rows whose entity requires an actor (``require_actor:
 true``) made for no one before anything is written (:func:`refuse_writes_for_no_one`).
 
-SQL sent as a string (``text()``, ``exec_driver_sql()``) is not inspected.
+SQL sent as a string (``text()``, ``exec_driver_sql()``) is not inspected, nor
+statements run on the session's Connection (``session.connection().execute()``)
+or inside a SELECT (a data-modifying CTE).
 """
 
 from collections.abc import Iterator, Mapping, Sequence
@@ -25,7 +27,7 @@ from itertools import chain, islice
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, Table, event, inspect, select
+from sqlalchemy import Alias, Row, Table, event, inspect, select
 from sqlalchemy.engine import Connection, Result
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 from sqlalchemy.sql.dml import Delete, Insert, Update
@@ -34,6 +36,7 @@ from ...domain.exceptions import DatabaseException
 from ..outbox import record_changes
 from ..repositories.write_path import touching
 from ..row_change import OUTBOX_WORK, RowChange, actor_of, changed, created, deleted
+from ..service_session import UnrecordedWrite
 from .entity_model import EntityModel
 from .models import ENTITY_MODELS
 from .on_delete import empty_references, references_to
@@ -106,7 +109,7 @@ def capture_statement(execute_state: ORMExecuteState) -> Result[Any] | None:
         statement, Insert | Update | Delete
     ):
         return None
-    model = MODEL_OF_TABLE.get(cast(Table, statement.table))
+    model = written_model(statement)
     if model is None:
         return None
     actor_of(model)
@@ -135,6 +138,21 @@ def capture_statement(execute_state: ORMExecuteState) -> Result[Any] | None:
         check_all_seen(model, "delete", result, ids)
     record_changes(session, changes)
     return result
+
+
+def written_model(statement: Insert | Update | Delete) -> type[EntityModel] | None:
+    """The entity whose table ``statement`` writes; None for another table.
+
+    A statement on an alias of an entity's table (``update(aliased(TaskModel))``)
+    is refused: its rows could not be read back for the change feed.
+    """
+    table = statement.table
+    if isinstance(table, Alias):
+        aliased_model = MODEL_OF_TABLE.get(cast(Table, table.original))
+        if aliased_model is not None:
+            name = aliased_model.__name__
+            raise UnrecordedWrite(f"a statement on an alias of {name}'s table; write {name}")
+    return MODEL_OF_TABLE.get(cast(Table, table))
 
 
 def inserted_ids(statement: Insert, parameters: list[dict[str, Any]]) -> list[UUID]:
@@ -225,6 +243,5 @@ def cascaded(session: Session, model: type[EntityModel], ids: Sequence[UUID]) ->
             if rows:
                 pending.append((child, [row.id for row in rows]))
                 deleting.append(pending[-1])
-    for parent, parent_ids in deleting:
-        empty_references(session, parent, parent_ids, touch=touching())
+    empty_references(session, deleting, touch=touching())
     return changes

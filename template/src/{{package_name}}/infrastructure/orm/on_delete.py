@@ -56,14 +56,22 @@ def changed_by_delete(model: type[EntityModel]) -> frozenset[type[EntityModel]]:
 
 
 def empty_references(
-    session: Session, model: type[EntityModel], row_ids: Sequence[UUID], *, touch: bool
+    session: Session, deleting: Sequence[tuple[type[EntityModel], Sequence[UUID]]], *, touch: bool
 ) -> None:
-    """Set the ``SET NULL`` references to the ``model`` rows ``row_ids`` to NULL.
+    """Set the ``SET NULL`` references to the rows ``deleting`` (model, ids) to NULL.
 
     One ORM UPDATE per reference, stamped like ``update_where()`` when
-    touching; the rows loaded in ``session`` take the new values.
+    touching; the rows loaded in ``session`` take the new values. The references
+    held by entities that require an actor go first: a write refused for no one
+    (ActorRequired) comes before any UPDATE.
     """
-    for child, column in references_to(model, "SET NULL"):
+    references = [
+        (child, column, row_ids)
+        for model, row_ids in deleting
+        for child, column in references_to(model, "SET NULL")
+    ]
+    references.sort(key=lambda reference: not reference[0].actor_required)
+    for child, column, row_ids in references:
         criteria = [getattr(child, column).in_(row_ids)]
         emptied = stamped_values(session, child, criteria, {column: None}, touch=touch)
         statement = update(child).where(*criteria).values(emptied)

@@ -10,22 +10,21 @@ A write reads the ``touch`` flag once, at its entry (:func:`touching`: the
   matches get one stamp later than all of them (:func:`stamp_rows`, a locking
   read). Not touching, the value the entity or row has is kept. A new row keeps
   the timestamps its entity was made with (one clock reading).
-- **the parents** to touch: the rows it references with ``touch: true``,
-  before and after the write; none when not touching.
-  :func:`..orm.parent_touch.touch_parents` moves each once per transaction, to
-  :func:`stamp_rows` of the parents.
+- **the parents** to touch: the rows it references with ``touch: true``, before and after
+  the write; none when not touching. :func:`..orm.parent_touch.touch_parents` moves each
+  once per transaction, to :func:`stamp_rows` of the parents.
 - **the record**: the audit line (:mod:`..audit`) and the metrics count
   (:mod:`.write_counts`), written by :func:`record_writes`.
-- **the actor**: who writes (:func:`..row_change.actor_of`); for no one, a write of
-  an entity with ``require_actor: true`` is refused before it writes anything.
+- **the actor** (:func:`..row_change.actor_of`): for no one, a write or touch of a
+  row whose entity has ``require_actor: true`` is refused before anything is written.
 
 Who asks: ``save()`` and ``save_all()`` (:func:`entity_write`,
 :func:`stamp_together`), ``update_timestamp_only()`` (:func:`entity_write`,
 ``moved=True``), ``update_where()`` and ``delete()``'s ``set_null``
-(:func:`stamped_values`), ``delete()`` (:func:`parents_of`), the ``timestamps
-repair`` command (:func:`repaired`) and the ORM safety net for rows written past
-the repositories (:mod:`..orm.timestamp_events`). Besides these, only the domain
-moves ``updated_at``: ``touch()`` and the ``update_<field>()`` methods.
+(:func:`stamped_values`), ``delete()`` (:func:`parents_of`), ``timestamps repair``
+(:func:`repaired`) and the ORM safety net for rows written past the repositories
+(:mod:`..orm.timestamp_events`). Besides these, only the domain moves
+``updated_at``: ``touch()`` and the ``update_<field>()`` methods.
 """
 
 from collections import Counter
@@ -120,8 +119,9 @@ def entity_write(
 
     ``moved`` stamps it whatever its ``updated_at`` (``update_timestamp_only()``).
     """
-    actor_of(model)
     parents = write_parents(model, entity, row, touch=touch)
+    for written in {model, *(parent for parent, _ in parents)}:
+        actor_of(written)
     if row is None:
         return Write(parents, WriteRecord(AuditEvent.CREATED, entity.id))
     if moved or (touch and entity.updated_at <= row.updated_at):
