@@ -14,8 +14,8 @@ here, whoever wrote it:
   DELETE statement on an entity's table wrote: ``update_where()``, emptied
   ``set_null`` references, a team's ``session.execute(update(TaskModel)...)``.
 
-Both refuse a write of rows whose entity requires an actor (``require_actor:
-true``) made for no one before anything is written (:func:`refuse_writes_for_no_one`).
+Both refuse, before anything is written, a write made for no one of rows whose
+entity requires an actor, and one that sets an actor column (:mod:`.refused_writes`).
 
 SQL sent as a string (``text()``, ``exec_driver_sql()``) is not inspected, nor
 statements run on the session's Connection (``session.connection().execute()``)
@@ -23,7 +23,7 @@ or inside a SELECT (a data-modifying CTE).
 """
 
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import chain, islice
+from itertools import islice
 from typing import Any, cast
 from uuid import UUID
 
@@ -37,9 +37,11 @@ from ..outbox import record_changes
 from ..repositories.write_path import touching
 from ..row_change import OUTBOX_WORK, RowChange, actor_of, changed, created, deleted
 from ..service_session import UnrecordedWrite
+from .actor_columns import refuse_written_actor_columns
 from .entity_model import EntityModel
 from .models import ENTITY_MODELS
 from .on_delete import empty_references, references_to
+from .refused_writes import refuse_flush
 from .stamps import table_of
 
 # Execution options of a statement whose writer records its changes itself.
@@ -55,7 +57,7 @@ MODEL_OF_TABLE = {table_of(model): model for model in ENTITY_MODELS}
 def install_change_capture(factory: sessionmaker[Session]) -> None:
     """Record the changes of ``factory``'s sessions' flushes and ORM statements."""
     # First of all before_flush listeners: the safety net's parent touches write too.
-    event.listen(factory, "before_flush", refuse_writes_for_no_one, insert=True)
+    event.listen(factory, "before_flush", refuse_flush, insert=True)
     event.listen(factory, "before_flush", capture_cascades)
     event.listen(factory, "after_flush", capture_flush)
     event.listen(factory, "do_orm_execute", capture_statement)
@@ -64,17 +66,6 @@ def install_change_capture(factory: sessionmaker[Session]) -> None:
 def row_values(row: EntityModel) -> dict[str, Any]:
     """The column values of a loaded ``row``."""
     return {column.key: getattr(row, column.key) for column in table_of(type(row)).columns}
-
-
-def refuse_writes_for_no_one(
-    session: Session, flush_context: UOWTransaction, instances: object
-) -> None:
-    """``before_flush`` listener: ActorRequired, before the flush writes, when no one is
-    acting and a row it would insert, change or delete requires an actor."""
-    changed_rows = (row for row in session.dirty if session.is_modified(row))
-    rows = chain(session.new, changed_rows, session.deleted)
-    for model in {type(row) for row in rows if isinstance(row, EntityModel)}:
-        actor_of(model)
 
 
 def capture_cascades(session: Session, flush_context: UOWTransaction, instances: object) -> None:
@@ -122,11 +113,12 @@ def capture_statement(execute_state: ORMExecuteState) -> Result[Any] | None:
         ids = inserted_ids(statement, batch or [parameters or {}])
         changes = [created(model, row._asdict()) for row in stored_rows(connection, model, ids)]
     elif isinstance(statement, Update):
+        fields = {str(getattr(column, "key", column)) for column in statement._values or ()}
+        fields.update(name for row in batch or () for name in row)
+        refuse_written_actor_columns(model, fields)
         ids = written_ids(connection, statement, batch, parameters)
         result = execute_state.invoke_statement()
         check_all_seen(model, "update", result, ids)
-        fields = {str(getattr(column, "key", column)) for column in statement._values or ()}
-        fields.update(name for row in batch or () for name in row)
         changes = [
             changed(model, row._asdict(), fields) for row in stored_rows(connection, model, ids)
         ]
