@@ -2,12 +2,13 @@
 
 :func:`write_actor_columns` runs in the outbox's commit step, on the same
 changes as the outbox and the history: a created row gets its actor in
-``created_by`` and ``updated_by``, a changed row in ``updated_by``, in the
-order the changes were made (the last change of a row names its actor last).
+``created_by`` and ``updated_by``, a changed row in ``updated_by``; a row
+changed several times in the transaction names the actor of its last change.
 """
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Table, Update, bindparam, update
 from sqlalchemy.engine import Connection
@@ -22,20 +23,31 @@ STAMPED = {ChangeKind.CREATED: ("created_by", "updated_by"), ChangeKind.CHANGED:
 
 
 def write_actor_columns(connection: Connection, changes: Sequence[RowChange]) -> None:
-    """Name each change's actor in its row's actor columns, when its entity has them."""
-    batches: dict[tuple[Table, ChangeKind], list[dict[str, Any]]] = {}
+    """Name each change's actor in its row's actor columns, when its entity has them.
+
+    What each row ends with is worked out first, in the order of the changes: a
+    row deleted and created again in the transaction names its new creator.
+    """
+    ending: dict[tuple[Table, UUID], dict[str, str | None]] = {}
     for change in changes:
-        if issubclass(change.model, ActorColumns) and change.kind in STAMPED:
-            key = (table_of(change.model), change.kind)
-            batches.setdefault(key, []).append({"row_id": change.entity_id, "actor": change.actor})
-    # Created rows first: a row created and changed in one transaction ends with its changer.
-    for (table, kind), rows in sorted(
-        batches.items(), key=lambda item: item[0][1] != ChangeKind.CREATED
-    ):
-        connection.execute(actor_update(table, kind), rows, execution_options=OUTBOX_WORK)
+        if not issubclass(change.model, ActorColumns):
+            continue
+        row = (table_of(change.model), change.entity_id)
+        if change.kind is ChangeKind.DELETED:
+            ending.pop(row, None)
+        elif change.kind in STAMPED:
+            ending.setdefault(row, {}).update(dict.fromkeys(STAMPED[change.kind], change.actor))
+    batches: dict[tuple[Table, tuple[str, ...]], list[dict[str, Any]]] = {}
+    for (table, row_id), columns in ending.items():
+        parameters = {f"new_{name}": actor for name, actor in columns.items()}
+        batches.setdefault((table, tuple(sorted(columns))), []).append(
+            {"row_id": row_id, **parameters}
+        )
+    for (table, names), rows in batches.items():
+        connection.execute(actor_update(table, names), rows, execution_options=OUTBOX_WORK)
 
 
-def actor_update(table: Table, kind: ChangeKind) -> Update:
-    """The UPDATE that names the actor of a ``kind`` change of a ``table`` row."""
-    columns: dict[str, Any] = dict.fromkeys(STAMPED[kind], bindparam("actor"))
+def actor_update(table: Table, names: tuple[str, ...]) -> Update:
+    """The UPDATE that sets a ``table`` row's actor columns ``names`` (``:new_<name>``)."""
+    columns: dict[str, Any] = {name: bindparam(f"new_{name}") for name in names}
     return update(table).where(table.c.id == bindparam("row_id")).values(columns)

@@ -12,14 +12,15 @@ commit, so the database copies them itself (``INSERT ... SELECT``, one statement
 per kind of change and up to :data:`IDS_PER_COPY` rows): a 10,000-row
 ``update_where()`` sends ids, not values. Earlier changes of a row, and deletes,
 are sent with their values, before the copies, so a row's entries keep the
-order of its changes.
+order of its changes. SQL the change capture does not see (``text()``) is no
+change of its own: a row it changed later in the transaction is copied as the
+commit finds it; one it deleted keeps the values its last change recorded.
 """
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import Insert, Table, bindparam, delete, insert, null, select
 from sqlalchemy.engine import Connection
@@ -34,6 +35,8 @@ from .row_change import OUTBOX_WORK, RowChange
 
 # Ids an INSERT ... SELECT copies at most: well inside every database's limit of parameters.
 IDS_PER_COPY = 5000
+# An INSERT's rowcount is kept only when asked: a copy compares it with its ids.
+COUNTED = {**OUTBOX_WORK, "preserve_rowcount": True}
 
 # Changes whose rows the database copies alike: the entity, and the change's own columns.
 CopyKey = tuple[type[EntityModel], ChangeKind, str | None, tuple[str, ...]]
@@ -43,22 +46,42 @@ def write_history(connection: Connection, changes: Sequence[RowChange]) -> None:
     """Add a history row for each of ``changes`` whose entity keeps its history."""
     kept = [change for change in changes if change.model in HISTORY_TABLES]
     last = {(change.model, change.entity_id): change for change in kept}
-    sent: dict[Table, list[dict[str, Any]]] = {}
-    copied: dict[CopyKey, list[UUID]] = {}
+    sent: list[RowChange] = []
+    copied: dict[CopyKey, list[RowChange]] = {}
     for change in kept:
         if change.kind is not ChangeKind.DELETED and last[change.model, change.entity_id] is change:
             key = (change.model, change.kind, change.actor, change.fields)
-            copied.setdefault(key, []).append(change.entity_id)
+            copied.setdefault(key, []).append(change)
         else:
-            table = HISTORY_TABLES[change.model]
-            sent.setdefault(table, []).append(history_row(change, COLUMNS[table]))
-    for table, rows in sent.items():
-        connection.execute(insert(table), rows, execution_options=OUTBOX_WORK)
-    for (model, kind, actor, fields), ids in copied.items():
+            sent.append(change)
+    send(connection, sent)
+    for (model, kind, actor, fields), group in copied.items():
         own = {"change": str(kind), "actor": actor, "fields": ",".join(fields)}
-        for start in range(0, len(ids), IDS_PER_COPY):
-            parameters = {**own, "ids": ids[start : start + IDS_PER_COPY]}
-            connection.execute(COPIES[model], parameters, execution_options=OUTBOX_WORK)
+        for start in range(0, len(group), IDS_PER_COPY):
+            chunk = group[start : start + IDS_PER_COPY]
+            parameters = {**own, "ids": [change.entity_id for change in chunk]}
+            result = connection.execute(COPIES[model], parameters, execution_options=COUNTED)
+            if result.rowcount < len(chunk):
+                send(connection, not_stored(connection, chunk))
+
+
+def send(connection: Connection, changes: Sequence[RowChange]) -> None:
+    """Insert the history rows of ``changes`` with the values they recorded."""
+    rows: dict[Table, list[dict[str, Any]]] = {}
+    for change in changes:
+        table = HISTORY_TABLES[change.model]
+        rows.setdefault(table, []).append(history_row(change, COLUMNS[table]))
+    for table, table_rows in rows.items():
+        connection.execute(insert(table), table_rows, execution_options=OUTBOX_WORK)
+
+
+def not_stored(connection: Connection, changes: Sequence[RowChange]) -> list[RowChange]:
+    """Those of ``changes`` whose row is gone: deleted by SQL the change capture does
+    not see (``text()``); their entries keep the values the changes recorded."""
+    table = table_of(changes[0].model)
+    ids = [change.entity_id for change in changes]
+    stored = set(connection.scalars(select(table.c.id).where(table.c.id.in_(ids))))
+    return [change for change in changes if change.entity_id not in stored]
 
 
 @dataclass(frozen=True)

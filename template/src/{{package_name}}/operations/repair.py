@@ -36,8 +36,8 @@ from uuid import UUID
 from sqlalchemy import Engine, Table, bindparam, select, update
 
 from ..infrastructure.database import create_session_factory
-from ..infrastructure.orm.change_capture import MODEL_OF_TABLE
 from ..infrastructure.orm.entity_model import EntityModel
+from ..infrastructure.orm.refused_writes import MODEL_OF_TABLE
 from ..infrastructure.outbox import record_changes
 from ..infrastructure.repositories import write_path
 from ..infrastructure.row_change import RowChange, actor_of, changed

@@ -23,11 +23,10 @@ or inside a SELECT (a data-modifying CTE).
 """
 
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import islice
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Alias, Row, Table, event, inspect, select
+from sqlalchemy import Row, Table, event, inspect, select
 from sqlalchemy.engine import Connection, Result
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 from sqlalchemy.sql.dml import Delete, Insert, Update
@@ -35,13 +34,10 @@ from sqlalchemy.sql.dml import Delete, Insert, Update
 from ...domain.exceptions import DatabaseException
 from ..outbox import record_changes
 from ..repositories.write_path import touching
-from ..row_change import OUTBOX_WORK, RowChange, actor_of, changed, created, deleted
-from ..service_session import UnrecordedWrite
-from .actor_columns import refuse_written_actor_columns
+from ..row_change import OUTBOX_WORK, RowChange, changed, created, deleted
 from .entity_model import EntityModel
-from .models import ENTITY_MODELS
 from .on_delete import empty_references, references_to
-from .refused_writes import refuse_flush
+from .refused_writes import MODEL_OF_TABLE, refuse_flush, refuse_statement, set_columns
 from .stamps import table_of
 
 # Execution options of a statement whose writer records its changes itself.
@@ -51,13 +47,12 @@ CASCADED = "outbox_cascaded"
 # Ids per statement that reads rows by id: well inside every database's limit of parameters.
 IDS_PER_READ = 5000
 
-MODEL_OF_TABLE = {table_of(model): model for model in ENTITY_MODELS}
-
 
 def install_change_capture(factory: sessionmaker[Session]) -> None:
     """Record the changes of ``factory``'s sessions' flushes and ORM statements."""
-    # First of all before_flush listeners: the safety net's parent touches write too.
+    # First of all listeners: the safety net's stamps and parent touches write too.
     event.listen(factory, "before_flush", refuse_flush, insert=True)
+    event.listen(factory, "do_orm_execute", refuse_statement, insert=True)
     event.listen(factory, "before_flush", capture_cascades)
     event.listen(factory, "after_flush", capture_flush)
     event.listen(factory, "do_orm_execute", capture_statement)
@@ -100,10 +95,9 @@ def capture_statement(execute_state: ORMExecuteState) -> Result[Any] | None:
         statement, Insert | Update | Delete
     ):
         return None
-    model = written_model(statement)
+    model = MODEL_OF_TABLE.get(cast(Table, statement.table))
     if model is None:
         return None
-    actor_of(model)
     session = execute_state.session
     connection = session.connection(bind_arguments=execute_state.bind_arguments)
     parameters = execute_state.parameters
@@ -113,9 +107,7 @@ def capture_statement(execute_state: ORMExecuteState) -> Result[Any] | None:
         ids = inserted_ids(statement, batch or [parameters or {}])
         changes = [created(model, row._asdict()) for row in stored_rows(connection, model, ids)]
     elif isinstance(statement, Update):
-        fields = {str(getattr(column, "key", column)) for column in statement._values or ()}
-        fields.update(name for row in batch or () for name in row)
-        refuse_written_actor_columns(model, fields)
+        fields = set_columns(statement, parameters)
         ids = written_ids(connection, statement, batch, parameters)
         result = execute_state.invoke_statement()
         check_all_seen(model, "update", result, ids)
@@ -130,21 +122,6 @@ def capture_statement(execute_state: ORMExecuteState) -> Result[Any] | None:
         check_all_seen(model, "delete", result, ids)
     record_changes(session, changes)
     return result
-
-
-def written_model(statement: Insert | Update | Delete) -> type[EntityModel] | None:
-    """The entity whose table ``statement`` writes; None for another table.
-
-    A statement on an alias of an entity's table (``update(aliased(TaskModel))``)
-    is refused: its rows could not be read back for the change feed.
-    """
-    table = statement.table
-    if isinstance(table, Alias):
-        aliased_model = MODEL_OF_TABLE.get(cast(Table, table.original))
-        if aliased_model is not None:
-            name = aliased_model.__name__
-            raise UnrecordedWrite(f"a statement on an alias of {name}'s table; write {name}")
-    return MODEL_OF_TABLE.get(cast(Table, table))
 
 
 def inserted_ids(statement: Insert, parameters: list[dict[str, Any]]) -> list[UUID]:
@@ -205,19 +182,26 @@ def stored_rows(
 ) -> Iterator[Row[Any]]:
     """The rows of ``model`` with ``ids``, as they are now, in the order of ``ids``."""
     table = table_of(model)
-    remaining = iter(ids)
-    while chunk := list(islice(remaining, IDS_PER_READ)):
+    for chunk in chunked(ids):
         query = select(table).where(table.c.id.in_(chunk))
         rows = {row.id: row for row in connection.execute(query, execution_options=OUTBOX_WORK)}
         yield from (rows[row_id] for row_id in chunk if row_id in rows)
 
 
+def chunked(ids: Sequence[UUID]) -> Iterator[Sequence[UUID]]:
+    """``ids`` in pieces of at most IDS_PER_READ, for statements that bind each one."""
+    for start in range(0, len(ids), IDS_PER_READ):
+        yield ids[start : start + IDS_PER_READ]
+
+
 def cascaded(session: Session, model: type[EntityModel], ids: Sequence[UUID]) -> list[RowChange]:
     """The tombstones of the rows deleting ``model``'s rows ``ids`` deletes, however deep.
 
-    The ``SET NULL`` references to every row the delete removes are then emptied
-    (:func:`.on_delete.empty_references`), so those changes are recorded too. The
-    tombstones come first: a delete refused for one of them (ActorRequired) has
+    Each deleted row that others reference is locked first (``FOR UPDATE``), so no
+    transaction adds a reference to it that the database would cascade to, or empty,
+    unrecorded. The ``SET NULL`` references to every row the delete removes are then
+    emptied (:func:`.on_delete.empty_references`), so those changes are recorded too.
+    The tombstones come first: a delete refused for one of them (ActorRequired) has
     written nothing yet.
     """
     changes: list[RowChange] = []
@@ -226,11 +210,22 @@ def cascaded(session: Session, model: type[EntityModel], ids: Sequence[UUID]) ->
     connection = session.connection()
     while pending:
         parent, parent_ids = pending.pop()
-        for child, column in references_to(parent, "CASCADE"):
+        cascading = references_to(parent, "CASCADE")
+        if cascading or references_to(parent, "SET NULL"):
+            table = table_of(parent)
+            for chunk in chunked(parent_ids):
+                lock = select(table.c.id).where(table.c.id.in_(chunk)).with_for_update()
+                connection.execute(lock, execution_options=OUTBOX_WORK)
+        for child, column in cascading:
             table = table_of(child)
             query = select(table.c.id, table.c.version, table.c.updated_at, table.c.created_at)
-            query = query.where(table.c[column].in_(parent_ids))
-            rows = list(connection.execute(query, execution_options=OUTBOX_WORK))
+            rows = [
+                row
+                for chunk in chunked(parent_ids)
+                for row in connection.execute(
+                    query.where(table.c[column].in_(chunk)), execution_options=OUTBOX_WORK
+                )
+            ]
             changes += [deleted(child, row) for row in rows]
             if rows:
                 pending.append((child, [row.id for row in rows]))

@@ -25,6 +25,8 @@ from .entity_model import EntityModel
 from .models import ENTITY_MODELS
 from .stamps import table_of
 
+# Ids one emptying UPDATE names at most: well inside every database's limit of parameters.
+IDS_PER_STATEMENT = 5000
 # A reference: the model whose rows hold it, and its column.
 Reference = tuple[type[EntityModel], str]
 
@@ -72,10 +74,12 @@ def empty_references(
     ]
     references.sort(key=lambda reference: not reference[0].actor_required)
     for child, column, row_ids in references:
-        criteria = [getattr(child, column).in_(row_ids)]
-        emptied = stamped_values(session, child, criteria, {column: None}, touch=touch)
-        statement = update(child).where(*criteria).values(emptied)
-        session.execute(statement)
+        # In pieces: each id is a bound parameter, and databases limit their number.
+        for start in range(0, len(row_ids), IDS_PER_STATEMENT):
+            chunk = row_ids[start : start + IDS_PER_STATEMENT]
+            criteria = [getattr(child, column).in_(chunk)]
+            emptied = stamped_values(session, child, criteria, {column: None}, touch=touch)
+            session.execute(update(child).where(*criteria).values(emptied))
 
 
 def expire_changed_rows(session: Session, model: type[EntityModel]) -> None:
