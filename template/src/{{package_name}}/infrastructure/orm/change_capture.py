@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, Table, event, inspect, select
+from sqlalchemy import BindParameter, Row, Table, event, inspect, select
 from sqlalchemy.engine import Connection, Result
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 from sqlalchemy.sql.dml import Delete, Insert, Update
@@ -125,7 +125,8 @@ def capture_statement(execute_state: ORMExecuteState) -> Result[Any] | None:
 
 
 def inserted_ids(statement: Insert, parameters: list[dict[str, Any]]) -> list[UUID]:
-    """The ids an INSERT gives its rows: in its parameters, or in its ``values()``."""
+    """The ids an INSERT gives its rows: in its parameters, or in its ``values()``
+    (a ``bindparam()`` there: in the parameters under its name)."""
     rows: list[Mapping[Any, Any]] = [*parameters]
     if statement._values:
         rows.append(statement._values)
@@ -134,7 +135,11 @@ def inserted_ids(statement: Insert, parameters: list[dict[str, Any]]) -> list[UU
     ids = []
     for row in rows:
         for key, value in row.items():
-            if getattr(key, "key", key) == "id":
+            if getattr(key, "key", key) != "id":
+                continue
+            if isinstance(value, BindParameter) and value.value is None:
+                ids += [given[value.key] for given in parameters if value.key in given]
+            else:
                 ids.append(getattr(value, "value", value))
     return ids
 
