@@ -9,7 +9,7 @@ that changes nothing records no change, so it adds no history row.
 The values a history row keeps are the row's after its change. For the last
 change of a row in the transaction (not a delete) they are the row's values at
 commit, so the database copies them itself (``INSERT ... SELECT``, one statement
-per kind of change and up to :data:`IDS_PER_COPY` rows): a 10,000-row
+per kind of change and up to :data:`.bound_ids.IDS_PER_STATEMENT` rows): a 10,000-row
 ``update_where()`` sends ids, not values. Earlier changes of a row, and deletes,
 are sent with their values, before the copies, so a row's entries keep the
 order of its changes. SQL the change capture does not see (``text()``) is no
@@ -27,14 +27,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.changes import ChangeKind
+from .bound_ids import in_pieces
 from .orm.entity_model import EntityModel
 from .orm.history_tables import HISTORY_OWN
 from .orm.models import HISTORY_TABLES
 from .orm.stamps import table_of
 from .row_change import OUTBOX_WORK, RowChange
 
-# Ids an INSERT ... SELECT copies at most: well inside every database's limit of parameters.
-IDS_PER_COPY = 5000
 # An INSERT's rowcount is kept only when asked: a copy compares it with its ids.
 COUNTED = {**OUTBOX_WORK, "preserve_rowcount": True}
 
@@ -57,8 +56,7 @@ def write_history(connection: Connection, changes: Sequence[RowChange]) -> None:
     send(connection, sent)
     for (model, kind, actor, fields), group in copied.items():
         own = {"change": str(kind), "actor": actor, "fields": ",".join(fields)}
-        for start in range(0, len(group), IDS_PER_COPY):
-            chunk = group[start : start + IDS_PER_COPY]
+        for chunk in in_pieces(group):
             parameters = {**own, "ids": [change.entity_id for change in chunk]}
             result = connection.execute(COPIES[model], parameters, execution_options=COUNTED)
             if result.rowcount < len(chunk):

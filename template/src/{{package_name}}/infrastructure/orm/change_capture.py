@@ -14,8 +14,8 @@ here, whoever wrote it:
   DELETE statement on an entity's table wrote: ``update_where()``, emptied
   ``set_null`` references, a team's ``session.execute(update(TaskModel)...)``.
 
-Both refuse, before anything is written, a write made for no one of rows whose
-entity requires an actor, and one that sets an actor column (:mod:`.refused_writes`).
+Before either writes, :mod:`.refused_writes` refuses what could not be recorded
+or is made for no one where the entity requires an actor.
 
 SQL sent as a string (``text()``, ``exec_driver_sql()``) is not inspected, nor
 statements run on the session's Connection (``session.connection().execute()``)
@@ -32,6 +32,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmake
 from sqlalchemy.sql.dml import Delete, Insert, Update
 
 from ...domain.exceptions import DatabaseException
+from ..bound_ids import in_pieces
 from ..outbox import record_changes
 from ..repositories.write_path import touching
 from ..row_change import OUTBOX_WORK, RowChange, changed, created, deleted
@@ -44,8 +45,6 @@ from .stamps import table_of
 RECORDED = {"outbox_recorded": True}
 # session.info key of the rows a flush's deletes cascade to, found before the flush.
 CASCADED = "outbox_cascaded"
-# Ids per statement that reads rows by id: well inside every database's limit of parameters.
-IDS_PER_READ = 5000
 
 
 def install_change_capture(factory: sessionmaker[Session]) -> None:
@@ -187,16 +186,10 @@ def stored_rows(
 ) -> Iterator[Row[Any]]:
     """The rows of ``model`` with ``ids``, as they are now, in the order of ``ids``."""
     table = table_of(model)
-    for chunk in chunked(ids):
+    for chunk in in_pieces(ids):
         query = select(table).where(table.c.id.in_(chunk))
         rows = {row.id: row for row in connection.execute(query, execution_options=OUTBOX_WORK)}
         yield from (rows[row_id] for row_id in chunk if row_id in rows)
-
-
-def chunked(ids: Sequence[UUID]) -> Iterator[Sequence[UUID]]:
-    """``ids`` in pieces of at most IDS_PER_READ, for statements that bind each one."""
-    for start in range(0, len(ids), IDS_PER_READ):
-        yield ids[start : start + IDS_PER_READ]
 
 
 def cascaded(session: Session, model: type[EntityModel], ids: Sequence[UUID]) -> list[RowChange]:
@@ -218,7 +211,7 @@ def cascaded(session: Session, model: type[EntityModel], ids: Sequence[UUID]) ->
         cascading = references_to(parent, "CASCADE")
         if cascading or references_to(parent, "SET NULL"):
             table = table_of(parent)
-            for chunk in chunked(parent_ids):
+            for chunk in in_pieces(parent_ids):
                 lock = select(table.c.id).where(table.c.id.in_(chunk)).with_for_update()
                 connection.execute(lock, execution_options=OUTBOX_WORK)
         for child, column in cascading:
@@ -226,7 +219,7 @@ def cascaded(session: Session, model: type[EntityModel], ids: Sequence[UUID]) ->
             query = select(table.c.id, table.c.version, table.c.updated_at, table.c.created_at)
             rows = [
                 row
-                for chunk in chunked(parent_ids)
+                for chunk in in_pieces(parent_ids)
                 for row in connection.execute(
                     query.where(table.c[column].in_(chunk)), execution_options=OUTBOX_WORK
                 )

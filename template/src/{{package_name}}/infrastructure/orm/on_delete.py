@@ -20,13 +20,12 @@ from uuid import UUID
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from ..bound_ids import in_pieces
 from ..repositories.write_path import stamped_values
 from .entity_model import EntityModel
 from .models import ENTITY_MODELS
 from .stamps import table_of
 
-# Ids one emptying UPDATE names at most: well inside every database's limit of parameters.
-IDS_PER_STATEMENT = 5000
 # A reference: the model whose rows hold it, and its column.
 Reference = tuple[type[EntityModel], str]
 
@@ -74,9 +73,7 @@ def empty_references(
     ]
     references.sort(key=lambda reference: not reference[0].actor_required)
     for child, column, row_ids in references:
-        # In pieces: each id is a bound parameter, and databases limit their number.
-        for start in range(0, len(row_ids), IDS_PER_STATEMENT):
-            chunk = row_ids[start : start + IDS_PER_STATEMENT]
+        for chunk in in_pieces(row_ids):
             criteria = [getattr(child, column).in_(chunk)]
             emptied = stamped_values(session, child, criteria, {column: None}, touch=touch)
             session.execute(update(child).where(*criteria).values(emptied))

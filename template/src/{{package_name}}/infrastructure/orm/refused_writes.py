@@ -15,6 +15,7 @@ sessions and :func:`refuse_statement` the first ``do_orm_execute`` listener
 (:func:`.change_capture.install_change_capture`).
 """
 
+from collections.abc import Iterable
 from itertools import chain
 from typing import Any, cast
 
@@ -24,13 +25,15 @@ from sqlalchemy.sql.dml import Delete, Insert, Update, UpdateBase
 
 from ..row_change import actor_of
 from ..service_session import UnrecordedWrite
-from .actor_columns import refuse_written_actor_columns
+from .actor_columns import ACTOR_COLUMN_NAMES, refuse_written_actor_columns
 from .entity_model import EntityModel
 from .models import ENTITY_MODELS
 from .stamps import table_of
 
 MODEL_OF_TABLE = {table_of(model): model for model in ENTITY_MODELS}
 MODEL_OF_TABLE_NAME = {table.name: model for table, model in MODEL_OF_TABLE.items()}
+# The columns no write may set, on the models that have them (refuse_written_columns).
+GUARDED = ("id", *sorted(ACTOR_COLUMN_NAMES))
 
 
 def refuse_flush(session: Session, flush_context: UOWTransaction, instances: object) -> None:
@@ -41,7 +44,8 @@ def refuse_flush(session: Session, flush_context: UOWTransaction, instances: obj
         actor_of(model)
     for row in changed_rows:
         if isinstance(row, EntityModel):
-            written = (attr.key for attr in inspect(row).attrs if attr.history.has_changes())
+            attrs = inspect(row).attrs
+            written = [n for n in GUARDED if n in attrs and attrs[n].history.has_changes()]
             refuse_written_columns(type(row), written)
 
 
@@ -87,8 +91,6 @@ def written_model(statement: Insert | Update | Delete) -> type[EntityModel] | No
     named = MODEL_OF_TABLE_NAME.get(getattr(original, "name", None) or "")
     if model is None and named is not None:
         raise UnrecordedWrite(f"a statement on a Table other than {named.__name__}'s")
-    if model is None:
-        return None
     return model
 
 
@@ -103,7 +105,7 @@ def set_columns(statement: Update, parameters: Any) -> set[str]:
     return names
 
 
-def refuse_written_columns(model: type[EntityModel], names: Any) -> None:
+def refuse_written_columns(model: type[EntityModel], names: Iterable[str]) -> None:
     """Refuse a write that sets a row's ``id``, ``created_by`` or ``updated_by``."""
     names = set(names)
     if "id" in names:
